@@ -1,0 +1,121 @@
+package dev.twinstep.core.memory;
+
+/**
+ * One dirty bit per 4 KiB guest-physical page, kept separately for each {@link Client}.
+ *
+ * <p>Every write to guest RAM (CPU store or device DMA) goes through {@link GuestMemory}, which marks
+ * the page here for every client at once. A reader takes its own client's set and clears it in one
+ * step; the other clients' bits are untouched. Single writer: only the machine thread marks and takes.
+ */
+public final class DirtyLog {
+    /** Who consumes dirty bits. Each client sees every write, and clears only its own bits. */
+    public enum Client {
+        /** Snapshots, live migration and COLO checkpoints. */
+        MIGRATION,
+        /** The CPU's decoded-block cache: a written page's blocks are stale. */
+        CODE
+    }
+
+    private final int pageCount;
+    private final long[] migrationBits;
+    private final long[] codeBits;
+
+    public DirtyLog(int pageCount) {
+        this.pageCount = pageCount;
+        int words = (pageCount + 63) >>> 6;
+        this.migrationBits = new long[words];
+        this.codeBits = new long[words];
+    }
+
+    public int pageCount() {
+        return pageCount;
+    }
+
+    /** Marks one page dirty for every client. Hot path: two ORs, no branches on the client. */
+    public void markPage(int page) {
+        int word = page >>> 6;
+        long bit = 1L << page;
+        migrationBits[word] |= bit;
+        codeBits[word] |= bit;
+    }
+
+    /** Marks every page touched by {@code length} bytes starting at physical address {@code address}. */
+    public void markRange(long address, long length) {
+        if (length <= 0) {
+            return;
+        }
+        int first = (int) (address >>> GuestMemory.PAGE_SHIFT);
+        int last = (int) ((address + length - 1) >>> GuestMemory.PAGE_SHIFT);
+        for (int page = first; page <= last && page < pageCount; page++) {
+            markPage(page);
+        }
+    }
+
+    public boolean isDirty(Client client, int page) {
+        return (bits(client)[page >>> 6] & (1L << page)) != 0;
+    }
+
+    /** Clears one page's bit for one client and says whether it was set. */
+    public boolean testAndClear(Client client, int page) {
+        long[] bits = bits(client);
+        int word = page >>> 6;
+        long bit = 1L << page;
+        boolean was = (bits[word] & bit) != 0;
+        bits[word] &= ~bit;
+        return was;
+    }
+
+    /**
+     * Takes the client's dirty set and clears it: afterwards {@code into} holds exactly the bits set
+     * since the previous take, and the log holds none of them. Nothing is lost in between because the
+     * only writer is the caller's own thread.
+     *
+     * @param into a bitmap of at least {@link #wordCount()} words; overwritten
+     * @return the number of dirty pages taken
+     */
+    public int takeAndClear(Client client, long[] into) {
+        long[] bits = bits(client);
+        if (into.length < bits.length) {
+            throw new IllegalArgumentException("bitmap too small: " + into.length + " < " + bits.length);
+        }
+        int count = 0;
+        for (int i = 0; i < bits.length; i++) {
+            long word = bits[i];
+            into[i] = word;
+            bits[i] = 0;
+            count += Long.bitCount(word);
+        }
+        return count;
+    }
+
+    /** Convenience form of {@link #takeAndClear(Client, long[])} that allocates the result. */
+    public DirtyPageSet takeAndClear(Client client) {
+        long[] into = new long[wordCount()];
+        int count = takeAndClear(client, into);
+        return new DirtyPageSet(into, count);
+    }
+
+    /** Sets bits again (e.g. when sending a taken set failed, so that no bit is lost). */
+    public void restore(Client client, long[] taken) {
+        long[] bits = bits(client);
+        for (int i = 0; i < bits.length && i < taken.length; i++) {
+            bits[i] |= taken[i];
+        }
+    }
+
+    public int wordCount() {
+        return migrationBits.length;
+    }
+
+    public int count(Client client) {
+        int count = 0;
+        for (long word : bits(client)) {
+            count += Long.bitCount(word);
+        }
+        return count;
+    }
+
+    private long[] bits(Client client) {
+        return client == Client.MIGRATION ? migrationBits : codeBits;
+    }
+}
