@@ -40,6 +40,14 @@ public final class GuestMemory {
      * PC's VGA hole (0xA0000-0xBFFFF) left unmapped.
      */
     public GuestMemory(long ramBytes) {
+        this(ramBytes, true);
+    }
+
+    /**
+     * Creates RAM of {@code ramBytes} mapped from physical address 0; with {@code pcVgaHole} false every
+     * RAM byte is mapped (flat memory, as CPU test vectors assume).
+     */
+    public GuestMemory(long ramBytes, boolean pcVgaHole) {
         if (ramBytes < MIN_RAM_BYTES || ramBytes > MAX_RAM_BYTES || (ramBytes & (PAGE_SIZE - 1)) != 0) {
             throw new IllegalArgumentException("guest RAM must be a multiple of 4 KiB between "
                     + (MIN_RAM_BYTES >> 20) + " MiB and " + (MAX_RAM_BYTES >> 20) + " MiB, got " + ramBytes);
@@ -51,7 +59,7 @@ public final class GuestMemory {
         for (int page = 0; page < ramPages; page++) {
             pageKind[page] = RAM;
         }
-        for (int page = 0xA0000 >>> PAGE_SHIFT; page < 0xC0000 >>> PAGE_SHIFT; page++) {
+        for (int page = 0xA0000 >>> PAGE_SHIFT; pcVgaHole && page < 0xC0000 >>> PAGE_SHIFT; page++) {
             pageKind[page] = UNMAPPED;
         }
     }
