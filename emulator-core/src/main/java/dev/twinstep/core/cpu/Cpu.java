@@ -32,13 +32,40 @@ public final class Cpu {
 
     /** General registers, indexed EAX..EDI. */
     public final int[] regs = new int[8];
+    /** Scratch space for handlers that must read several values before committing (POPA). */
+    final int[] scratch8 = new int[8];
     /** Offset in CS of the instruction being executed (its first prefix byte). */
     public int eip;
     /** Where execution continues when the current instruction completes; control transfers set it. */
     public int nextEip;
 
-    /** EFLAGS; see {@link #getEflags()} — the arithmetic flags may be held lazily. */
+    /**
+     * EFLAGS. The non-arithmetic bits (TF, IF, DF, IOPL, NT, RF, VM, AC, ID) are always exact here;
+     * the arithmetic bits named in {@link #lazyMask} are held lazily, so read the whole value with
+     * {@link #getEflags()} and write it with {@link #setEflags(int)} (or clear those bits of
+     * lazyMask after writing them directly).
+     */
     public int eflags = 0x2;
+
+    // Lazy arithmetic flags: the last flag-setting operation, evaluated on demand (see LazyFlags).
+    /** Arithmetic flags (subset of ARITH_FLAGS) whose value comes from the lazy state, not eflags. */
+    public int lazyMask;
+    /** {@link LazyFlags#ADD}, ADC, SUB, SBB or LOGIC. */
+    public int lazyKind;
+    public int lazyDst, lazySrc, lazyRes;
+    /** Operand width of the lazy operation as a value mask: 0xFF, 0xFFFF or 0xFFFFFFFF. */
+    public int lazyWidth = -1;
+
+    /** Set by STI (IF 0 -> 1), MOV SS and POP SS: no external interrupt before the next instruction. */
+    public boolean interruptShadow;
+    /** Set when the executing block must stop after the current instruction (self-modifying code...). */
+    public boolean blockExit;
+    /** instructionCount at the start of the executing block; see {@link #syncInstructionCount(Insn)}. */
+    public long blockStartCount;
+    /** RDTSC = instructionCount + tscOffset (WRMSR 0x10 adjusts the offset). */
+    public long tscOffset;
+    /** IA32_APIC_BASE (MSR 0x1B). */
+    public long apicBaseMsr = 0xFEE00900L;
 
     public final int[] segSel = new int[6];
     public final int[] segBase = new int[6];
@@ -67,6 +94,7 @@ public final class Cpu {
     /** The one preallocated exception instance; use {@code throw fault(...)}. */
     public final CpuException exception = new CpuException();
     public InterruptSource interruptSource = InterruptSource.NONE;
+    private final Interpreter interpreter;
 
     public Cpu(GuestMemory memory, IoBus io) {
         this.memory = memory;
@@ -74,6 +102,7 @@ public final class Cpu {
         this.mmu = new Mmu(this);
         this.segmentation = new Segmentation(this);
         this.interrupts = new Interrupts(this);
+        this.interpreter = new Interpreter(this);
         reset();
     }
 
@@ -108,6 +137,11 @@ public final class Cpu {
         dr[7] = 0x400;
         cpl = 0;
         halted = false;
+        lazyMask = 0;
+        interruptShadow = false;
+        blockExit = true;
+        tscOffset = 0;
+        apicBaseMsr = 0xFEE00900L;
         mmu.flushTlb();
     }
 
@@ -137,12 +171,90 @@ public final class Cpu {
 
     /** The full EFLAGS value, with any lazily held arithmetic flags materialised. */
     public int getEflags() {
+        if (lazyMask != 0) {
+            eflags = LazyFlags.materialise(this);
+            lazyMask = 0;
+        }
         return eflags | 0x2;
     }
 
     /** Sets every EFLAGS bit as given (callers apply privilege masks first). */
     public void setEflags(int value) {
+        lazyMask = 0;
         eflags = (value & 0x003F7FD5) | 0x2;
+    }
+
+    /** Sets or clears one arithmetic flag eagerly. */
+    public void setFlag(int flag, boolean value) {
+        lazyMask &= ~flag;
+        eflags = value ? eflags | flag : eflags & ~flag;
+    }
+
+    public boolean cf() {
+        return (lazyMask & CF) != 0 ? LazyFlags.carry(this) : (eflags & CF) != 0;
+    }
+
+    public boolean zf() {
+        return (lazyMask & ZF) != 0 ? (lazyRes & lazyWidth) == 0 : (eflags & ZF) != 0;
+    }
+
+    public boolean sf() {
+        return (lazyMask & SF) != 0 ? (lazyRes & ((lazyWidth >>> 1) + 1)) != 0 : (eflags & SF) != 0;
+    }
+
+    public boolean of() {
+        return (lazyMask & OF) != 0 ? LazyFlags.overflow(this) : (eflags & OF) != 0;
+    }
+
+    public boolean pf() {
+        return (lazyMask & PF) != 0 ? (Integer.bitCount(lazyRes & 0xFF) & 1) == 0 : (eflags & PF) != 0;
+    }
+
+    public boolean af() {
+        return (lazyMask & AF) != 0 ? LazyFlags.adjust(this) : (eflags & AF) != 0;
+    }
+
+    /** Evaluates condition code {@code cc} (0-15, the low nibble of Jcc/SETcc/CMOVcc). */
+    public boolean condition(int cc) {
+        boolean r;
+        switch (cc >>> 1) {
+            case 0: r = of(); break;
+            case 1: r = cf(); break;
+            case 2: r = zf(); break;
+            case 3: r = cf() || zf(); break;
+            case 4: r = sf(); break;
+            case 5: r = pf(); break;
+            case 6: r = sf() != of(); break;
+            default: r = zf() || sf() != of(); break;
+        }
+        return r ^ ((cc & 1) != 0);
+    }
+
+    // ---------------------------------------------------------------- register views
+
+    /** 8-bit register by ModRM number: AL CL DL BL AH CH DH BH. */
+    public int reg8(int r) {
+        return r < 4 ? regs[r] & 0xFF : (regs[r - 4] >>> 8) & 0xFF;
+    }
+
+    public void setReg8(int r, int value) {
+        if (r < 4) {
+            regs[r] = (regs[r] & 0xFFFFFF00) | (value & 0xFF);
+        } else {
+            regs[r - 4] = (regs[r - 4] & 0xFFFF00FF) | ((value & 0xFF) << 8);
+        }
+    }
+
+    public void setReg16(int r, int value) {
+        regs[r] = (regs[r] & 0xFFFF0000) | (value & 0xFFFF);
+    }
+
+    /**
+     * Makes {@link #instructionCount} exact in the middle of a block (it is otherwise updated at
+     * block ends): devices reading the icount clock from IN/OUT see the true count.
+     */
+    public void syncInstructionCount(Insn insn) {
+        instructionCount = blockStartCount + insn.indexInBlock;
     }
 
     // ---------------------------------------------------------------- stack (SS:ESP, honouring SS.B)
@@ -184,17 +296,29 @@ public final class Cpu {
 
     // ---------------------------------------------------------------- execution
 
-    /** Set by another thread to make {@link #execute} return at the next block boundary. */
+    /**
+     * Set by another thread to make {@link #execute} return at the next block boundary; the setter
+     * clears it again (execute() returns at once while it is set).
+     */
     public volatile boolean stopRequested;
 
     /**
-     * Runs instructions until about {@code budget} have retired, the CPU halts (HLT with nothing to
+     * Runs instructions until at least {@code budget} have retired (checked at block ends), the CPU halts (HLT with nothing to
      * wake it), or {@link #stopRequested} is seen at a block boundary. Guest exceptions are delivered
      * to the guest inside; a triple fault or a device's exit request ends it with {@link MachineHalt}.
+     *
+     * <p>Counting: every completed instruction counts one; a REP string instruction counts one per
+     * resumption (it yields every {@link StringOps#CHUNK} iterations so that interrupts are taken),
+     * and a faulting instruction counts none.
      *
      * @return the number of instructions retired
      */
     public long execute(long budget) {
-        throw new UnsupportedOperationException("interpreter not written yet");
+        return interpreter.execute(budget);
+    }
+
+    /** Drops every decoded block (e.g. after loading a snapshot into RAM behind the CPU's back). */
+    public void flushDecodedCode() {
+        interpreter.blocks().flush();
     }
 }

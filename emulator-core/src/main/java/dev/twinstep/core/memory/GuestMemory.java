@@ -88,10 +88,12 @@ public final class GuestMemory {
     /** Marks pages [address, address+length) read-only: stores to them are ignored, as on a PC. */
     public void mapRom(int address, int length) {
         checkAligned(address, length);
-        for (int page = address >>> PAGE_SHIFT, n = 0; n < length >>> PAGE_SHIFT; n++, page++) {
-            if (page >= (ramBytes >>> PAGE_SHIFT)) {
-                throw new IllegalArgumentException("ROM outside RAM backing at page " + page);
-            }
+        int first = address >>> PAGE_SHIFT;
+        int count = length >>> PAGE_SHIFT;
+        if ((long) first + count > (ramBytes >>> PAGE_SHIFT)) {
+            throw new IllegalArgumentException(String.format("ROM 0x%08x+0x%x lies outside the RAM backing", address, length));
+        }
+        for (int page = first; page < first + count; page++) {
             pageKind[page] = ROM;
         }
     }
@@ -101,6 +103,9 @@ public final class GuestMemory {
         checkAligned(address, length);
         int first = address >>> PAGE_SHIFT;
         int count = length >>> PAGE_SHIFT;
+        if (first + count > ADDRESS_SPACE_PAGES) {
+            throw new IllegalArgumentException(String.format("MMIO region 0x%08x+0x%x ends above 4 GiB", address, length));
+        }
         for (int n = 0; n < count; n++) {
             if (mmioHandler[first + n] != null) {
                 throw new IllegalArgumentException(String.format("MMIO region at 0x%08x overlaps another", address));

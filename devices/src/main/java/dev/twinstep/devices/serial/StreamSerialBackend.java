@@ -1,0 +1,60 @@
+package dev.twinstep.devices.serial;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * Sends serial output to an {@link OutputStream}: the host's standard output ({@code --serial stdio})
+ * or a file ({@code --serial file:PATH}). Bytes are collected in a small buffer and written when a
+ * line ends or the buffer fills, so a chatty guest costs one host write per line, not per byte.
+ */
+public final class StreamSerialBackend implements SerialBackend {
+    private static final int BUFFER_BYTES = 4096;
+
+    private final OutputStream out;
+    private final boolean closeStream;
+    private final byte[] buffer = new byte[BUFFER_BYTES];
+    private int used;
+
+    /**
+     * @param closeStream whether {@link #close()} closes {@code out} (true for a file, false for stdout)
+     */
+    public StreamSerialBackend(OutputStream out, boolean closeStream) {
+        this.out = out;
+        this.closeStream = closeStream;
+    }
+
+    @Override
+    public void transmit(int value) {
+        buffer[used++] = (byte) value;
+        if (value == '\n' || used == buffer.length) {
+            flush();
+        }
+    }
+
+    @Override
+    public void flush() {
+        try {
+            if (used > 0) {
+                out.write(buffer, 0, used);
+                used = 0;
+            }
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("serial output failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        flush();
+        if (closeStream) {
+            try {
+                out.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("closing serial output failed: " + e.getMessage(), e);
+            }
+        }
+    }
+}

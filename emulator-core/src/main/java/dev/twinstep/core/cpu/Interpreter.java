@@ -1,0 +1,154 @@
+package dev.twinstep.core.cpu;
+
+/**
+ * The execution loop: finds (or decodes) the block at CS:EIP, runs it, and between blocks takes
+ * external interrupts and stop requests. Guest exceptions thrown by a handler are delivered here
+ * with the faulting instruction's EIP as the return address.
+ */
+final class Interpreter {
+    private final Cpu cpu;
+    private final BlockCache blocks;
+    private final Decoder decoder;
+    /** Pages of the executing block: a store to one of them ends the block after the instruction. */
+    private int runningPage = -1, runningPage2 = -1;
+
+    Interpreter(Cpu cpu) {
+        this.cpu = cpu;
+        this.blocks = new BlockCache(cpu.memory);
+        this.decoder = new Decoder(cpu, blocks);
+        cpu.memory.setCodeWriteListener(this::codePageWritten);
+    }
+
+    BlockCache blocks() {
+        return blocks;
+    }
+
+    private void codePageWritten(int page) {
+        blocks.pageWritten(page);
+        if (page == runningPage || page == runningPage2) {
+            cpu.blockExit = true;
+        }
+    }
+
+    long execute(long budget) {
+        Cpu c = cpu;
+        long start = c.instructionCount;
+        long end = start + budget;
+        while (!c.stopRequested) {
+            if (c.interruptShadow) {
+                c.interruptShadow = false;
+            } else if ((c.eflags & Cpu.IF) != 0 && c.interruptSource.hasPendingInterrupt()) {
+                acceptInterrupt();
+            }
+            if (c.halted) {
+                break;
+            }
+            runBlock();
+            if (c.instructionCount - end >= 0) {
+                break;
+            }
+        }
+        return c.instructionCount - start;
+    }
+
+    private void acceptInterrupt() {
+        int vector = cpu.interruptSource.acknowledge();
+        if (vector < 0) {
+            return;
+        }
+        cpu.halted = false;
+        cpu.nextEip = cpu.eip;
+        deliver(vector & 0xFF, Interrupts.EXTERNAL, false, 0);
+    }
+
+    private void deliver(int vector, int kind, boolean hasErrorCode, int errorCode) {
+        try {
+            cpu.interrupts.deliver(vector, kind, hasErrorCode, errorCode);
+        } catch (CpuException nested) {
+            throw new MachineHalt(MachineHalt.Kind.SHUTDOWN, 0, "exception " + nested.vector
+                    + " while delivering vector " + vector + " at " + Integer.toHexString(cpu.eip));
+        }
+        cpu.eip = cpu.nextEip;
+    }
+
+    /** Delivers the exception held in the CPU's preallocated instance as a fault at cpu.eip. */
+    private void deliverFault(CpuException e) {
+        int vector = e.vector;
+        boolean hasCode = e.hasErrorCode;
+        int code = e.errorCode;
+        cpu.nextEip = cpu.eip;
+        deliver(vector, Interrupts.EXCEPTION, hasCode, code);
+    }
+
+    private Block findBlock(Cpu c, int eip, boolean code32) {
+        int linear = c.segBase[Cpu.CS] + eip;
+        int phys = c.mmu.translateFetch(linear);
+        Block b = blocks.lookup(phys, code32);
+        if (b != null) {
+            boolean fits = Integer.compareUnsigned(eip + b.byteLength - 1, c.segLimit[Cpu.CS]) <= 0
+                    && (code32 || eip + b.byteLength <= 0x10000);
+            boolean samePage2 = b.page2 < 0
+                    || (c.mmu.translateFetch((linear | 0xFFF) + 1) >>> 12) == b.page2;
+            if (fits && samePage2) {
+                return b;
+            }
+        }
+        return decoder.decodeBlock(eip, linear, phys, code32);
+    }
+
+    private void runBlock() {
+        Cpu c = cpu;
+        int eip = c.eip;
+        boolean code32 = c.code32();
+        Block b;
+        try {
+            b = findBlock(c, eip, code32);
+        } catch (CpuException e) {
+            deliverFault(e);
+            return;
+        }
+        Insn[] insns = b.insns;
+        int n = insns.length;
+        boolean singleStep = (c.eflags & Cpu.TF) != 0;
+        if (singleStep) {
+            n = 1;
+        }
+        int ipMask = code32 ? -1 : 0xFFFF;
+        runningPage = b.page;
+        runningPage2 = b.page2;
+        c.blockStartCount = c.instructionCount;
+        c.blockExit = false;
+        int i = 0;
+        try {
+            while (i < n) {
+                Insn in = insns[i];
+                c.eip = eip;
+                c.nextEip = (eip + in.length) & ipMask;
+                in.exec.run(c, in);
+                eip = c.nextEip;
+                i++;
+                if (c.blockExit) {
+                    break;
+                }
+            }
+            c.eip = eip;
+            c.instructionCount = c.blockStartCount + i;
+        } catch (CpuException e) {
+            c.instructionCount = c.blockStartCount + i;
+            runningPage = runningPage2 = -1;
+            deliverFault(e);
+            return;
+        } catch (MachineHalt h) {
+            c.instructionCount = c.blockStartCount + i + 1;
+            c.eip = c.nextEip;
+            throw h;
+        } finally {
+            runningPage = runningPage2 = -1;
+        }
+        if (singleStep && !c.halted) {
+            c.dr[6] |= 1 << 14;
+            c.nextEip = c.eip;
+            deliver(CpuException.DB, Interrupts.EXCEPTION, false, 0);
+        }
+    }
+}

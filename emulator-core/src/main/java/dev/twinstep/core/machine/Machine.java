@@ -1,0 +1,211 @@
+package dev.twinstep.core.machine;
+
+import dev.twinstep.core.boot.BootException;
+import dev.twinstep.core.boot.BootInfo;
+import dev.twinstep.core.boot.MultibootLoader;
+import dev.twinstep.core.bus.IoBus;
+import dev.twinstep.core.cpu.Cpu;
+import dev.twinstep.core.cpu.MachineHalt;
+import dev.twinstep.core.memory.GuestMemory;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One PC: guest memory, the I/O bus, the CPU and the devices attached to them, and the run loop.
+ *
+ * <p>{@link #run()} is called on the thread that becomes the machine thread; it is the only thread
+ * that touches guest state. Other threads may call {@link #pause()}, {@link #resume()} and
+ * {@link #requestStop()}: these set flags that the CPU sees at its next instruction-block boundary
+ * ({@link Cpu#stopRequested}), and the loop acts on them between calls to {@link Cpu#execute}.
+ */
+public final class Machine {
+    private final MachineConfig config;
+    private final GuestMemory memory;
+    private final IoBus io;
+    private final Cpu cpu;
+    private final List<MachineDevice> devices = new ArrayList<>();
+
+    private final Object pauseLock = new Object();
+    private volatile boolean pauseRequested;
+    private volatile boolean stopRequested;
+    /** Guarded by pauseLock. */
+    private boolean running;
+    /** Guarded by pauseLock: the loop is parked at a boundary. */
+    private boolean parked;
+
+    public Machine(MachineConfig config) {
+        this.config = config;
+        this.memory = new GuestMemory(config.ramBytes());
+        this.io = new IoBus();
+        this.cpu = new Cpu(memory, io);
+    }
+
+    public MachineConfig config() {
+        return config;
+    }
+
+    public GuestMemory memory() {
+        return memory;
+    }
+
+    public IoBus io() {
+        return io;
+    }
+
+    public Cpu cpu() {
+        return cpu;
+    }
+
+    /** Attaches {@code device}: it claims its ports now. Call before {@link #run()}. */
+    public void addDevice(MachineDevice device) {
+        device.attach(io, memory);
+        devices.add(device);
+    }
+
+    public List<MachineDevice> devices() {
+        return List.copyOf(devices);
+    }
+
+    /** Resets the CPU and every device to power-on state (RAM is kept, as on a PC reset). */
+    public void reset() {
+        cpu.reset();
+        for (MachineDevice device : devices) {
+            device.reset();
+        }
+    }
+
+    /**
+     * Loads a Multiboot kernel as QEMU's {@code -kernel kernelName -append append} would.
+     *
+     * @throws BootException when the image is not bootable on this machine
+     */
+    public BootInfo bootMultiboot(byte[] image, String kernelName, String append) throws BootException {
+        return MultibootLoader.boot(image, kernelName, append, memory, cpu);
+    }
+
+    /**
+     * Runs the guest on the calling thread until it exits, halts for good, shuts down, or the host
+     * stops it. Exceptions other than the machine's own stop signals propagate: they are bugs.
+     */
+    public RunResult run() {
+        synchronized (pauseLock) {
+            if (running) {
+                throw new IllegalStateException("the machine is already running");
+            }
+            running = true;
+        }
+        long startInstructions = cpu.instructionCount;
+        long started = System.nanoTime();
+        long pausedNanos = 0;
+        RunResult.Outcome outcome;
+        int status = 0;
+        String diagnosis;
+        try {
+            while (true) {
+                cpu.stopRequested = false;
+                if (stopRequested) {
+                    outcome = RunResult.Outcome.HOST_STOP;
+                    diagnosis = "stopped by the host at " + where();
+                    break;
+                }
+                if (pauseRequested) {
+                    pausedNanos += parkWhilePaused();
+                    continue;
+                }
+                cpu.execute(config.sliceInstructions());
+                if (cpu.halted && !cpu.interruptSource.hasPendingInterrupt()) {
+                    outcome = RunResult.Outcome.HALTED;
+                    diagnosis = haltDiagnosis();
+                    break;
+                }
+            }
+        } catch (MachineHalt halt) {
+            outcome = switch (halt.kind) {
+                case GUEST_EXIT -> RunResult.Outcome.GUEST_EXIT;
+                case SHUTDOWN -> RunResult.Outcome.SHUTDOWN;
+                case HOST_STOP -> RunResult.Outcome.HOST_STOP;
+            };
+            status = halt.exitStatus;
+            diagnosis = halt.getMessage() == null ? halt.kind.toString() : halt.getMessage();
+        } finally {
+            for (MachineDevice device : devices) {
+                device.flush();
+            }
+            synchronized (pauseLock) {
+                running = false;
+                pauseLock.notifyAll();
+            }
+        }
+        long runNanos = System.nanoTime() - started - pausedNanos;
+        return new RunResult(outcome, status, diagnosis, new RunStats(cpu.instructionCount - startInstructions, runNanos));
+    }
+
+    private String haltDiagnosis() {
+        if ((cpu.getEflags() & Cpu.IF) == 0) {
+            return "guest halted with interrupts disabled at " + where();
+        }
+        // No timer or interrupt controller can raise a line yet, so a halt with IF=1 is just as final.
+        return "guest halted waiting for an interrupt at " + where() + ", but no device can raise one";
+    }
+
+    private String where() {
+        return String.format("%04x:%08x", cpu.segSel[Cpu.CS], cpu.eip);
+    }
+
+    /**
+     * Stops the machine at the next instruction-block boundary and returns once it is stopped there
+     * (or at once if it is not running; it then starts paused). Any thread but the machine thread.
+     */
+    public void pause() throws InterruptedException {
+        synchronized (pauseLock) {
+            pauseRequested = true;
+            cpu.stopRequested = true;
+            while (running && !parked && !stopRequested) {
+                pauseLock.wait();
+            }
+        }
+    }
+
+    /** Lets a paused machine run on. */
+    public void resume() {
+        synchronized (pauseLock) {
+            pauseRequested = false;
+            pauseLock.notifyAll();
+        }
+    }
+
+    public boolean isPaused() {
+        synchronized (pauseLock) {
+            return parked;
+        }
+    }
+
+    /** Ends {@link #run()} at the next instruction-block boundary, even while paused. Any thread. */
+    public void requestStop() {
+        synchronized (pauseLock) {
+            stopRequested = true;
+            cpu.stopRequested = true;
+            pauseLock.notifyAll();
+        }
+    }
+
+    /** Parks the machine thread while a pause is requested; returns the nanoseconds spent parked. */
+    private long parkWhilePaused() {
+        long parkedAt = System.nanoTime();
+        synchronized (pauseLock) {
+            parked = true;
+            pauseLock.notifyAll();
+            try {
+                while (pauseRequested && !stopRequested) {
+                    pauseLock.wait();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopRequested = true;
+            } finally {
+                parked = false;
+            }
+        }
+        return System.nanoTime() - parkedAt;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.twinstep.core.cpu.vectors;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Runs the hardware-captured 80286 real-mode single-step vectors (SingleStepTests/80286, see the
+ * README beside them) through the CPU: one dynamic test per instruction form, plus the overall pass
+ * rate. The whole run happens once, up front, so that the report in the build directory
+ * ({@code vectors-80286-report.txt}) always covers every form.
+ */
+class Cpu80286VectorTest {
+    static final String DIRECTORY_PROPERTY = "twinstep.vectors.dir";
+    static final double REQUIRED_PASS_RATE = 0.995;
+    static final String REPORT_NAME = "vectors-80286-report.txt";
+
+    @TestFactory
+    Stream<DynamicTest> everyFormShouldBehaveAsTheHardwareDid() {
+        Path directory = vectorDirectory();
+        VectorFileReader reader = new VectorFileReader(directory);
+        Map<String, Integer> undefinedFlags = reader.undefinedFlagMasks();
+        KnownFailures known = KnownFailures.load();
+        VectorRunner runner = new VectorRunner();
+
+        long start = System.nanoTime();
+        List<FormResult> results = new ArrayList<>();
+        for (Map.Entry<String, Integer> form : undefinedFlags.entrySet()) {
+            if (!Files.exists(directory.resolve(form.getKey() + ".jsonl.gz"))) {
+                continue;
+            }
+            FormResult result = new FormResult(form.getKey());
+            for (VectorCase test : reader.readForm(form.getKey())) {
+                result.record(test, runner.run(test, form.getValue()));
+            }
+            results.add(result);
+        }
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+        Path report = buildDirectory().resolve(REPORT_NAME);
+        VectorReport.write(report, results, known, elapsedMillis);
+
+        Stream<DynamicTest> perForm = results.stream().map(result -> dynamicTest(result.form,
+                () -> assertTrue(result.failures <= known.allowed(result.form), () -> String.format(
+                        "%s: %d of %d tests fail, %d allowed by %s; see %s%n%s", result.form, result.failures,
+                        result.tests, known.allowed(result.form), KnownFailures.RESOURCE, report,
+                        String.join("\n", result.failureDetails)))));
+        DynamicTest passRate = dynamicTest("overall pass rate", () -> {
+            int tests = results.stream().mapToInt(r -> r.tests).sum();
+            int passed = results.stream().mapToInt(FormResult::passed).sum();
+            assertTrue(tests > 0, "no vectors were run from " + directory);
+            assertTrue(passed >= REQUIRED_PASS_RATE * tests, () -> String.format(
+                    "only %d of %d vectors pass (%.3f%%, need %.1f%%); see %s", passed, tests,
+                    100.0 * passed / tests, 100 * REQUIRED_PASS_RATE, report));
+        });
+        DynamicTest knownFormsExist = dynamicTest("known failures name only existing forms", () -> {
+            for (String form : known.all().keySet()) {
+                assertTrue(results.stream().anyMatch(r -> r.form.equals(form)),
+                        () -> KnownFailures.RESOURCE + " lists form " + form + ", which has no vector file");
+            }
+        });
+        return Stream.concat(perForm, Stream.of(passRate, knownFormsExist));
+    }
+
+    private static Path vectorDirectory() {
+        String root = System.getProperty(DIRECTORY_PROPERTY);
+        if (root == null) {
+            fail("system property " + DIRECTORY_PROPERTY + " is not set; run through Maven (surefire sets it) or pass -D"
+                    + DIRECTORY_PROPERTY + "=/path/to/shared/vectors");
+        }
+        Path directory = Path.of(root, "80286");
+        if (!Files.isRegularFile(directory.resolve("flags-mask.json"))) {
+            fail("80286 test vectors not found: " + directory.toAbsolutePath()
+                    + " has no flags-mask.json (set -D" + DIRECTORY_PROPERTY + " to the shared/vectors directory)");
+        }
+        return directory;
+    }
+
+    /** The module's build directory (target-NAME with -Dtwinstep.build.dir), parent of test-classes. */
+    private static Path buildDirectory() {
+        try {
+            Path classes = Path.of(Cpu80286VectorTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return classes.getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.twinstep.core.cpu.vectors;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+
+/** Writes the human-readable result of a vector run: totals, per-form counts, failure details. */
+final class VectorReport {
+    private VectorReport() {
+    }
+
+    static void write(Path file, Collection<FormResult> results, KnownFailures known, long elapsedMillis) {
+        int tests = 0;
+        int failures = 0;
+        for (FormResult result : results) {
+            tests += result.tests;
+            failures += result.failures;
+        }
+        StringBuilder text = new StringBuilder();
+        text.append(String.format("80286 real-mode vectors: %d of %d tests pass (%.3f%%), %d forms, %d ms%n",
+                tests - failures, tests, 100.0 * (tests - failures) / Math.max(1, tests), results.size(), elapsedMillis));
+        text.append(String.format("%nform      passed/tests  allowed  status%n"));
+        for (FormResult result : results) {
+            int allowed = known.allowed(result.form);
+            String status = result.failures == 0 ? (allowed > 0 ? "passes: known failure can be removed" : "ok")
+                    : result.failures > allowed ? "FAIL" : result.failures < allowed ? "known (fewer than listed)" : "known";
+            text.append(String.format("%-8s  %4d/%-4d     %4d    %s%n", result.form, result.passed(), result.tests,
+                    allowed, status));
+        }
+        text.append(String.format("%nFailure details (first %d per form)%n", FormResult.DETAILED_FAILURES));
+        for (FormResult result : results) {
+            if (result.failures == 0) {
+                continue;
+            }
+            text.append(String.format("%n== %s: %d failing%s%n", result.form, result.failures,
+                    known.allowed(result.form) > 0 ? " (known: " + known.reason(result.form) + ")" : ""));
+            for (String detail : result.failureDetails) {
+                text.append("  ").append(detail).append('\n');
+            }
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the vector report " + file, e);
+        }
+    }
+}

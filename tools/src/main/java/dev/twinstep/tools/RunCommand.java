@@ -1,0 +1,146 @@
+package dev.twinstep.tools;
+
+import dev.twinstep.core.boot.BootException;
+import dev.twinstep.core.boot.BootInfo;
+import dev.twinstep.core.machine.Machine;
+import dev.twinstep.core.machine.MachineConfig;
+import dev.twinstep.core.machine.RunResult;
+import dev.twinstep.devices.debugexit.IsaDebugExit;
+import dev.twinstep.devices.serial.SerialBackend;
+import dev.twinstep.devices.serial.Uart16550;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code twinstep run}: boots a multiboot kernel (a file, or a built-in guest) on a PC with COM1 and
+ * isa-debug-exit, runs it until it exits, and returns the guest's exit status.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Boot a multiboot kernel and run it until it exits.",
+        footer = {"", "Exit status: the guest's isa-debug-exit status ((value << 1) | 1); 0 when the guest just "
+                + "stops; 2 for bad input; 3 for an internal error.%n"})
+public final class RunCommand implements Callable<Integer> {
+    /** Exactly one image source. */
+    static final class ImageSource {
+        @Option(names = "--kernel", paramLabel = "FILE", required = true,
+                description = "Multiboot kernel to boot (ELF, or a.out kludge), as QEMU's -kernel.")
+        Path kernel;
+
+        @Option(names = "--guest", paramLabel = "NAME", required = true,
+                description = "Built-in guest image to boot; 'list' lists them.")
+        String guest;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    ImageSource source;
+
+    @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", defaultValue = "128M", converter = MemorySizeConverter.class,
+            description = "Guest RAM, as QEMU's -m: 128M, 1G, or a plain number of MiB (default: ${DEFAULT-VALUE}).")
+    long memoryBytes;
+
+    @Option(names = "--serial", paramLabel = "stdio|file:PATH|none", defaultValue = "stdio",
+            converter = SerialOption.Converter.class,
+            description = "Where COM1 output goes (default: ${DEFAULT-VALUE}).")
+    SerialOption serial;
+
+    @Option(names = "--append", paramLabel = "CMDLINE", defaultValue = "",
+            description = "Kernel command line after the kernel name, as QEMU's -append.")
+    String append;
+
+    @Option(names = "--stats", description = "Print instructions executed, wall time and MIPS to stderr at the end.")
+    boolean stats;
+
+    @Option(names = "--debug", description = "Print how the run ended and full stack traces of errors.")
+    boolean debug;
+
+    private final OutputStream stdout;
+    private final PrintStream stderr;
+    private final GuestCatalog catalog;
+
+    RunCommand(OutputStream stdout, PrintStream stderr, GuestCatalog catalog) {
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.catalog = catalog;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (source.guest != null && source.guest.equals("list")) {
+            stdout.write(catalog.listing().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            stdout.flush();
+            return ExitCodes.OK;
+        }
+        String kernelName;
+        byte[] image;
+        if (source.kernel != null) {
+            kernelName = source.kernel.toString();
+            image = readKernel(source.kernel);
+        } else {
+            GuestCatalog.Entry entry = catalog.find(source.guest);
+            kernelName = entry.fileName();
+            image = catalog.image(entry);
+        }
+        Machine machine = newMachine();
+        BootInfo boot;
+        try {
+            boot = machine.bootMultiboot(image, kernelName, append);
+        } catch (BootException e) {
+            throw new UsageException(kernelName + ": " + e.getMessage());
+        }
+        SerialBackend backend = serial.open(stdout);
+        RunResult result;
+        try {
+            machine.addDevice(Uart16550.com1(backend));
+            machine.addDevice(IsaDebugExit.standard());
+            if (debug) {
+                stderr.printf("twinstep: booting %s: entry 0x%08x, image 0x%x-0x%x, multiboot info at 0x%x, cmdline \"%s\"%n",
+                        kernelName, boot.entry(), boot.kernelLow(), boot.kernelHigh(), boot.infoAddress(), boot.cmdline());
+            }
+            result = machine.run();
+        } finally {
+            backend.close();
+        }
+        return report(result);
+    }
+
+    private int report(RunResult result) {
+        if (debug || stats || result.outcome() == RunResult.Outcome.SHUTDOWN) {
+            stderr.println("twinstep: " + result.diagnosis());
+        }
+        if (stats) {
+            stderr.println("twinstep: " + result.stats().summary());
+        }
+        stderr.flush();
+        return result.outcome() == RunResult.Outcome.GUEST_EXIT ? result.exitStatus() : ExitCodes.OK;
+    }
+
+    private Machine newMachine() throws UsageException {
+        try {
+            return new Machine(MachineConfig.withRam(memoryBytes));
+        } catch (OutOfMemoryError e) {
+            throw new UsageException("cannot allocate " + (memoryBytes >> 20) + " MiB of guest memory ("
+                    + e.getMessage() + "): use a smaller --memory or raise the JVM's -XX:MaxDirectMemorySize");
+        }
+    }
+
+    private static byte[] readKernel(Path kernel) throws UsageException {
+        if (!Files.exists(kernel)) {
+            throw new UsageException("kernel file '" + kernel + "' does not exist");
+        }
+        if (!Files.isRegularFile(kernel)) {
+            throw new UsageException("kernel '" + kernel + "' is not a regular file");
+        }
+        try {
+            return Files.readAllBytes(kernel);
+        } catch (IOException e) {
+            throw new UsageException("cannot read kernel file '" + kernel + "': " + e.getMessage());
+        }
+    }
+}
