@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Builds the Twinstep guest images with the machine's gcc and binutils (freestanding i386 code).
 #
-#   build.sh OUTPUT_DIR [WORK_DIR]
+#   build.sh OUTPUT_DIR [WORK_DIR [BOCHS_DIR]]
 #
-# OUTPUT_DIR receives NAME.elf for every multiboot image, index.txt (NAME<TAB>description), and
-# bench-bochs.img (a boot floppy running `bench` without a multiboot loader, for Bochs).
-# WORK_DIR holds object files (default: OUTPUT_DIR/../guest-obj).
+# OUTPUT_DIR receives NAME.elf for every multiboot image and index.txt (NAME<TAB>description).
+# WORK_DIR holds object files (default: OUTPUT_DIR/../guest-obj). BOCHS_DIR (default: OUTPUT_DIR)
+# receives bench-bochs.img and cpucheck-bochs.img, boot floppies that run those images in Bochs,
+# which has no multiboot loader.
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
-    echo "usage: $0 OUTPUT_DIR [WORK_DIR]" >&2
+    echo "usage: $0 OUTPUT_DIR [WORK_DIR [BOCHS_DIR]]" >&2
     exit 2
 fi
 OUT=$1
 WORK=${2:-$OUT/../guest-obj}
+BOCHS_OUT=${3:-$OUT}
 SRC=$(cd "$(dirname "$0")/src" && pwd)
 
 fail() {
@@ -35,9 +37,10 @@ CFLAGS=(-m32 -march=i686 -mno-mmx -mno-sse -mno-80387 -mgeneral-regs-only
         -I"$SRC/common")
 LDFLAGS=(-m elf_i386 -nostdlib --build-id=none -z noexecstack --no-warn-rwx-segments)
 
-mkdir -p "$OUT" "$WORK"
+mkdir -p "$OUT" "$WORK" "$BOCHS_OUT"
 OUT=$(cd "$OUT" && pwd)
 WORK=$(cd "$WORK" && pwd)
+BOCHS_OUT=$(cd "$BOCHS_OUT" && pwd)
 
 # Fail early and clearly when the toolchain cannot produce 32-bit code.
 probe=$WORK/probe

@@ -5,6 +5,7 @@
 #
 # Usage: benchmarks/scripts/compare.sh [--scale N] [--runs N] [--only twinstep,qemu,bochs]
 #                                      [--images DIR] [--keep]
+# Environment: TWINSTEP (launcher, default ./twinstep), QEMU, BOCHS (binaries).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,10 +15,8 @@ ONLY=twinstep,qemu,bochs
 IMAGES=
 KEEP=0
 QEMU=${QEMU:-qemu-system-i386}
-BOCHS=${BOCHS:-bochs}
+export BOCHS=${BOCHS:-bochs}
 TWINSTEP=${TWINSTEP:-$ROOT/twinstep}
-BOCHS_BIOS=${BOCHS_BIOS:-/usr/share/bochs/BIOS-bochs-latest}
-BOCHS_VGABIOS=${BOCHS_VGABIOS:-/usr/share/vgabios/vgabios.bin}
 
 usage() {
     sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
@@ -77,40 +76,9 @@ run_qemu() {
         -device isa-debug-exit,iobase=0xf4,iosize=0x04) || true
 }
 
-prepare_bochs() {
-    [[ -f $IMAGES/bench-bochs.img ]] || die "no bench-bochs.img in $IMAGES"
-    [[ -f $BOCHS_BIOS ]] || die "Bochs BIOS $BOCHS_BIOS not found (apt-get install bochsbios)"
-    [[ -f $BOCHS_VGABIOS ]] || die "VGA BIOS $BOCHS_VGABIOS not found (apt-get install vgabios)"
-    mkdir -p "$WORK/bochs"
-    cp "$IMAGES/bench-bochs.img" "$WORK/bochs/floppy.img"
-    # Sector 1 of the floppy is the command line the boot sector hands to the guest.
-    printf '%s\0' "bench.elf $APPEND" | dd of="$WORK/bochs/floppy.img" bs=1 seek=512 conv=notrunc status=none
-    # This Bochs build has its debugger compiled in: it stops at reset unless told to continue.
-    printf 'continue\nquit\n' >"$WORK/bochs/debugger.rc"
-}
-
 run_bochs() {
-    # The Debian build has no nogui library; rfb with a zero connection timeout never waits.
-    cat >"$WORK/bochs/bochsrc" <<RC
-megs: 32
-romimage: file=$BOCHS_BIOS
-vgaromimage: file=$BOCHS_VGABIOS
-floppya: 1_44=$WORK/bochs/floppy.img, status=inserted
-boot: floppy
-display_library: rfb, options="timeout=0"
-log: $WORK/bochs/bochs-$1.log
-panic: action=fatal
-error: action=report
-info: action=ignore
-debug: action=ignore
-com1: enabled=1, mode=file, dev=$WORK/bochs-$1.txt
-cpu: count=1, ips=100000000
-clock: sync=none
-mouse: enabled=0
-speaker: enabled=0
-sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
-RC
-    (cd "$WORK/bochs" && "$BOCHS" -q -f bochsrc -rc debugger.rc </dev/null >"$WORK/bochs/stdout-$1.txt" 2>&1) || true
+    bash "$ROOT/guest-images/run-bochs.sh" "$IMAGES/bench-bochs.img" "$WORK/bochs-$1.txt" "bench.elf $APPEND" \
+        || die "the Bochs run failed"
 }
 
 median() {
@@ -148,7 +116,7 @@ if enabled twinstep; then
     "$TWINSTEP" --version >/dev/null 2>&1 || die "'$TWINSTEP --version' failed; build the project first"
 fi
 if enabled bochs; then
-    prepare_bochs
+    [[ -f $IMAGES/bench-bochs.img ]] || die "no bench-bochs.img in $IMAGES"
 fi
 
 for name in twinstep qemu bochs; do

@@ -1,31 +1,41 @@
 #!/usr/bin/env bash
-# Records the QEMU reference transcripts the Twinstep tests compare against.
+# Records the reference transcripts the Twinstep tests compare against.
 #
-#   reference/record.sh [NAME...]      (default: every image in the manifest below)
+#   reference/record.sh [NAME...]      (default: every entry in the table below)
 #
-# Builds the images with ../build.sh into a scratch directory, runs each under qemu-system-i386 and
-# writes reference/NAME.txt (the COM1 transcript, byte for byte) and reference/manifest.tsv
-# (NAME<TAB>exit status<TAB>memory MiB<TAB>-append string<TAB>QEMU version).
+# Builds the images with ../build.sh into a scratch directory, runs each entry under its recorder
+# and writes reference/NAME.txt (the COM1 transcript, byte for byte) and reference/manifest.tsv:
 #
-# The kernel is passed as the bare file name NAME.elf from the image directory: QEMU's multiboot
-# loader hands the guest the command line "<kernel path> <append>", so the `hello` transcript shows
-# "hello.elf <append>". A loader that wants the same transcript must do the same.
+#   NAME <TAB> exit status <TAB> memory MiB <TAB> -append string <TAB> recorder version <TAB> image
+#
+# The exit status is the emulator's (isa-debug-exit: (code << 1) | 1), or "-" for Bochs, which has no
+# isa-debug-exit (the guests stop it through its shutdown port instead).
+#
+# QEMU entries: the kernel is passed as the bare file name IMAGE.elf from the image directory.
+# QEMU's multiboot loader hands the guest the command line "<kernel path> <append>", so `hello`
+# prints "hello.elf <append>"; a loader that wants the same transcript must do the same.
+# Bochs entries: Bochs has no multiboot loader; the image's boot floppy (see src/bochs) hands the
+# guest the same "IMAGE.elf <append>" command line. Bochs is the recorder where QEMU's TCG is known
+# to be wrong (it enforces no data-segment limits or rights).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 QEMU=${QEMU:-qemu-system-i386}
 MEMORY_MIB=128
 
-# NAME and the -append string recorded for it. Keep in step with the Twinstep tests.
-declare -A APPEND=(
-    [hello]="mode=reference answer=42"
-    [bench]="scale=1"
-    [cpucheck]=""
+# NAME -> "recorder|image|append". Keep in step with the Twinstep tests.
+declare -A ENTRY=(
+    [hello]="qemu|hello|mode=reference answer=42"
+    [bench]="qemu|bench|scale=1"
+    [cpucheck]="qemu|cpucheck|"
+    [cpucheck-segchecks]="bochs|cpucheck|segchecks=1"
 )
-ORDER=(hello bench cpucheck)
+ORDER=(hello bench cpucheck cpucheck-segchecks)
 
-command -v "$QEMU" >/dev/null 2>&1 || { echo "record.sh: $QEMU not found (apt-get install qemu-system-x86)" >&2; exit 1; }
-QEMU_VERSION=$("$QEMU" --version | head -n 1)
+fail() {
+    echo "record.sh: $*" >&2
+    exit 1
+}
 
 SCRATCH=$(mktemp -d)
 trap 'rm -rf "$SCRATCH"' EXIT
@@ -35,32 +45,47 @@ names=("$@")
 [[ ${#names[@]} -gt 0 ]] || names=("${ORDER[@]}")
 
 MANIFEST=$HERE/manifest.tsv
-declare -A STATUS_OF=()
+declare -A LINE=()
 if [[ -f "$MANIFEST" ]]; then
-    while IFS=$'\t' read -r name status _; do
-        [[ $name == \#* ]] || STATUS_OF[$name]=$status
+    while IFS= read -r line; do
+        [[ $line == \#* ]] || LINE[${line%%$'\t'*}]=$line
     done <"$MANIFEST"
 fi
 
+record_qemu() {
+    local name=$1 image=$2 append=$3
+    command -v "$QEMU" >/dev/null 2>&1 || fail "$QEMU not found (apt-get install qemu-system-x86)"
+    local status=0
+    (cd "$SCRATCH/images" && timeout 300 "$QEMU" -machine pc -m "$MEMORY_MIB" -kernel "$image.elf" \
+        -append "$append" -display none -serial "file:$SCRATCH/$name.txt" -monitor none \
+        -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04) || status=$?
+    [[ $status -ne 124 ]] || fail "$name timed out"
+    LINE[$name]=$(printf '%s\t%s\t%s\t%s\t%s\t%s' "$name" "$status" "$MEMORY_MIB" "$append" \
+        "$("$QEMU" --version | head -n 1)" "$image")
+}
+
+record_bochs() {
+    local name=$1 image=$2 append=$3
+    local cmdline="$image.elf"
+    [[ -z $append ]] || cmdline+=" $append"
+    timeout 600 bash "$HERE/../run-bochs.sh" "$SCRATCH/images/$image-bochs.img" "$SCRATCH/$name.txt" "$cmdline" \
+        || fail "$name: the Bochs run failed"
+    local version
+    version=$(dpkg-query -W -f='Bochs ${Version}' bochs 2>/dev/null || echo "Bochs")
+    LINE[$name]=$(printf '%s\t-\t%s\t%s\t%s\t%s' "$name" "$MEMORY_MIB" "$append" "$version" "$image")
+}
+
 for name in "${names[@]}"; do
-    [[ -v "APPEND[$name]" ]] || { echo "record.sh: unknown image '$name'" >&2; exit 1; }
-    [[ -f "$SCRATCH/images/$name.elf" ]] || { echo "record.sh: $name.elf was not built" >&2; exit 1; }
-    set +e
-    (cd "$SCRATCH/images" && timeout 300 "$QEMU" -machine pc -m "$MEMORY_MIB" -kernel "$name.elf" \
-        -append "${APPEND[$name]}" -display none -serial "file:$SCRATCH/$name.txt" -monitor none \
-        -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04)
-    status=$?
-    set -e
-    [[ $status -ne 124 ]] || { echo "record.sh: $name timed out" >&2; exit 1; }
+    [[ -v "ENTRY[$name]" ]] || fail "unknown entry '$name' (known: ${ORDER[*]})"
+    IFS='|' read -r recorder image append <<<"${ENTRY[$name]}"
+    "record_$recorder" "$name" "$image" "$append"
     cp "$SCRATCH/$name.txt" "$HERE/$name.txt"
-    STATUS_OF[$name]=$status
-    echo "record.sh: $name exit status $status, $(wc -l <"$HERE/$name.txt") lines"
+    echo "record.sh: $name ($recorder) $(cut -f2 <<<"${LINE[$name]}"), $(wc -l <"$HERE/$name.txt") lines"
 done
 
 {
-    printf '# name\texit status\tmemory MiB\tappend\tqemu\n'
+    printf '# name\texit status\tmemory MiB\tappend\trecorded with\timage\n'
     for name in "${ORDER[@]}"; do
-        [[ -v "STATUS_OF[$name]" ]] || continue
-        printf '%s\t%s\t%s\t%s\t%s\n' "$name" "${STATUS_OF[$name]}" "$MEMORY_MIB" "${APPEND[$name]}" "$QEMU_VERSION"
+        [[ -v "LINE[$name]" ]] && printf '%s\n' "${LINE[$name]}"
     done
 } >"$MANIFEST"

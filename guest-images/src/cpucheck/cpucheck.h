@@ -77,9 +77,10 @@ extern struct tss tss_task2;
 /*
  * Inline-asm fragments around a probed instruction: a fault inside resumes right after it with
  * the fault recorded in `fault`. Use only inside one asm statement (labels are unique per statement).
+ * TRY_END goes through SS because the probe may have left a null or read-only selector in DS.
  */
 #define TRY_BEGIN "movl $.Ltry_start%=, fault_start_eip\n\tmovl $.Ltry_end%=, fault_recover_eip\n.Ltry_start%=:\n\t"
-#define TRY_END "\n.Ltry_end%=:\n\tmovl $0, fault_recover_eip\n\t"
+#define TRY_END "\n.Ltry_end%=:\n\tmovl $0, %%ss:fault_recover_eip\n\t"
 
 void fault_clear(void);
 /** Prints "name: no fault" or the recorded vector, error code, EIP offset (and CR2 for #PF). */

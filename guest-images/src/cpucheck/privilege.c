@@ -9,6 +9,7 @@
 #define USER_CHECKS 20
 #define IO_TEST_PORT 0x80
 
+extern char _start[], __bss_start[];
 extern volatile uint32_t syscall_entry_esp, syscall_frame[5], syscall_ss;
 extern volatile uint32_t callgate_entry_esp, callgate_frame[6], callgate_ss, callgate_cs;
 
@@ -52,6 +53,14 @@ static void probe_selector(uint32_t selector, struct selector_probe *p)
     __asm__ volatile("verr %w[s]\n\tpushfl\n\tpopl %[f]" : [f] "=r"(f_verr) : [s] "r"(selector) : "cc");
     __asm__ volatile("verw %w[s]\n\tpushfl\n\tpopl %[f]" : [f] "=r"(f_verw) : [s] "r"(selector) : "cc");
     p->lar = lar & 0x00F0FF00u;
+    /* Bits 16-23 of a gate are offset bits, which CPUs and emulators report differently. */
+    if ((p->lar & 0x1000u) == 0) {
+        p->lar &= 0x0000FF00u;
+    }
+    /* Hardware sets a code segment's accessed bit when CS is loaded; QEMU does not, so hide it. */
+    if ((p->lar & 0x1800u) == 0x1800u) {
+        p->lar &= ~0x100u;
+    }
     p->lar_ok = (f_lar & FL_ZF) != 0;
     p->lsl = lsl;
     p->lsl_ok = (f_lsl & FL_ZF) != 0;
@@ -154,7 +163,8 @@ void check_privilege(void)
     kprintf("ring3 cs=%04x\n", user_cs_seen);
     kprintf("int 0x80 from ring 3: eax=%u esp=esp0-%u frame eip-ok=%u cs=%04x eflags=%08x esp-ok=%u ss=%04x "
             "handler ss=%04x\n",
-            syscall_result, esp0 - syscall_entry_esp, syscall_frame[0] > 0x100000, syscall_frame[1] & 0xFFFF,
+            syscall_result, esp0 - syscall_entry_esp,
+            syscall_frame[0] >= (uint32_t)_start && syscall_frame[0] < (uint32_t)__bss_start, syscall_frame[1] & 0xFFFF,
             syscall_frame[2] & ~FL_ALL, syscall_frame[3] <= (uint32_t)(user_stack + sizeof(user_stack)),
             syscall_frame[4] & 0xFFFF, syscall_ss);
     kprintf("ring3 call gate: esp=esp0-%u ret cs=%04x params=%08x,%08x ss=%04x new ss=%04x cs=%04x "

@@ -14,6 +14,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,6 +62,8 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--debug", description = "Print how the run ended and full stack traces of errors.")
     boolean debug;
 
+    private static final int STOP_GRACE_SECONDS = 2;
+
     private final OutputStream stdout;
     private final PrintStream stderr;
     private final GuestCatalog catalog;
@@ -95,19 +99,46 @@ public final class RunCommand implements Callable<Integer> {
             throw new UsageException(kernelName + ": " + e.getMessage());
         }
         SerialBackend backend = serial.open(stdout);
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread stopOnSignal = new Thread(() -> stopAndWait(machine, finished), "twinstep-stop");
         RunResult result;
-        try {
+        try { // the back end is closed before the report and again here on failure; close is idempotent
             machine.addDevice(Uart16550.com1(backend));
             machine.addDevice(IsaDebugExit.standard());
             if (debug) {
                 stderr.printf("twinstep: booting %s: entry 0x%08x, image 0x%x-0x%x, multiboot info at 0x%x, cmdline \"%s\"%n",
                         kernelName, boot.entry(), boot.kernelLow(), boot.kernelHigh(), boot.infoAddress(), boot.cmdline());
             }
-            result = machine.run();
+            Runtime.getRuntime().addShutdownHook(stopOnSignal);
+            result = MachineThread.run(machine);
+            backend.close();
+            return report(result);
         } finally {
             backend.close();
+            finished.countDown();
+            removeHook(stopOnSignal);
         }
-        return report(result);
+    }
+
+    /**
+     * On Ctrl-C or SIGTERM the JVM runs this hook: stop the guest at a block boundary and give the run
+     * a moment to flush the serial output, so the user sees everything the guest printed.
+     */
+    private static void stopAndWait(Machine machine, CountDownLatch finished) {
+        machine.requestStop();
+        try {
+            finished.await(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook is running (or has run): the JVM is exiting anyway.
+        }
     }
 
     private int report(RunResult result) {

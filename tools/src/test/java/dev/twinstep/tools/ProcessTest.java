@@ -3,6 +3,8 @@ package dev.twinstep.tools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.twinstep.core.machine.Machine;
+import dev.twinstep.devices.serial.Uart16550;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +34,10 @@ class ProcessTest {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--add-exports");
         command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
+        if (Runtime.version().feature() >= 24) {
+            command.add("--enable-native-access=ALL-UNNAMED");
+            command.add("--sun-misc-unsafe-memory-access=allow"); // else the JVM warns on stderr
+        }
         Path jar = shadedJar();
         if (jar != null) {
             command.add("-jar");
@@ -43,14 +50,34 @@ class ProcessTest {
         return command;
     }
 
-    /** target-X/twinstep.jar beside target-X/test-classes, if a package build made it. */
+    /**
+     * target-X/twinstep.jar beside target-X/test-classes, if a package build made it and it is not older
+     * than the compiled classes (the test phase runs before this build's shade step, so a jar left by
+     * an earlier build may be stale; then the classpath is used instead).
+     */
     private static Path shadedJar() {
         try {
             Path testClasses = Path.of(ProcessTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             Path jar = testClasses.getParent().resolve("twinstep.jar");
-            return Files.isRegularFile(jar) ? jar : null;
+            if (!Files.isRegularFile(jar)) {
+                return null;
+            }
+            long jarTime = Files.getLastModifiedTime(jar).toMillis();
+            for (Class<?> fromModule : new Class<?>[] {Main.class, Machine.class, Uart16550.class}) {
+                Path classes = Path.of(fromModule.getProtectionDomain().getCodeSource().getLocation().toURI());
+                if (!Files.isDirectory(classes) || newerThan(classes, jarTime)) {
+                    return null;
+                }
+            }
+            return jar;
         } catch (Exception e) {
             return null;
+        }
+    }
+
+    private static boolean newerThan(Path dir, long millis) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.anyMatch(f -> f.toFile().lastModified() > millis);
         }
     }
 

@@ -16,6 +16,7 @@ public final class StreamSerialBackend implements SerialBackend {
     private final boolean closeStream;
     private final byte[] buffer = new byte[BUFFER_BYTES];
     private int used;
+    private boolean closed;
 
     /**
      * @param closeStream whether {@link #close()} closes {@code out} (true for a file, false for stdout)
@@ -27,6 +28,9 @@ public final class StreamSerialBackend implements SerialBackend {
 
     @Override
     public void transmit(int value) {
+        if (closed) {
+            return;
+        }
         buffer[used++] = (byte) value;
         if (value == '\n' || used == buffer.length) {
             flush();
@@ -35,6 +39,9 @@ public final class StreamSerialBackend implements SerialBackend {
 
     @Override
     public void flush() {
+        if (closed) {
+            return;
+        }
         try {
             if (used > 0) {
                 out.write(buffer, 0, used);
@@ -48,7 +55,11 @@ public final class StreamSerialBackend implements SerialBackend {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
         flush();
+        closed = true;
         if (closeStream) {
             try {
                 out.close();

@@ -40,6 +40,7 @@ public final class IoBus {
         }
     }
 
+    /** Whether a device owns {@code port}. */
     public boolean isClaimed(int port) {
         return handlers[port & 0xFFFF] != null;
     }
@@ -66,6 +67,7 @@ public final class IoBus {
         return size == 1 ? value & 0xFF : size == 2 ? value & 0xFFFF : value;
     }
 
+    /** Writes the low {@code size} (1, 2, 4) bytes of {@code value} to {@code port}. */
     public void write(int port, int size, int value) {
         port &= 0xFFFF;
         IoPortHandler handler = handlers[port];

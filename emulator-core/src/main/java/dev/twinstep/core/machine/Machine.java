@@ -33,6 +33,7 @@ public final class Machine {
     /** Guarded by pauseLock: the loop is parked at a boundary. */
     private boolean parked;
 
+    /** Builds the PC: RAM of the configured size (with the VGA hole), an empty I/O bus and a CPU at reset. */
     public Machine(MachineConfig config) {
         this.config = config;
         this.memory = new GuestMemory(config.ramBytes());
@@ -40,18 +41,22 @@ public final class Machine {
         this.cpu = new Cpu(memory, io);
     }
 
+    /** How the machine was built. */
     public MachineConfig config() {
         return config;
     }
 
+    /** Guest-physical memory; touch it only on the machine thread (or while paused). */
     public GuestMemory memory() {
         return memory;
     }
 
+    /** The port I/O bus the devices are attached to. */
     public IoBus io() {
         return io;
     }
 
+    /** The CPU; touch it only on the machine thread (or while paused). */
     public Cpu cpu() {
         return cpu;
     }
@@ -62,6 +67,7 @@ public final class Machine {
         devices.add(device);
     }
 
+    /** The attached devices, in attach order. */
     public List<MachineDevice> devices() {
         return List.copyOf(devices);
     }
@@ -174,6 +180,7 @@ public final class Machine {
         }
     }
 
+    /** Whether the machine thread is parked at a boundary because of {@link #pause()}. */
     public boolean isPaused() {
         synchronized (pauseLock) {
             return parked;

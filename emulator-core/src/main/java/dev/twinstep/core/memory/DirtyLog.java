@@ -20,6 +20,7 @@ public final class DirtyLog {
     private final long[] migrationBits;
     private final long[] codeBits;
 
+    /** Creates an empty log for {@code pageCount} pages of RAM. */
     public DirtyLog(int pageCount) {
         this.pageCount = pageCount;
         int words = (pageCount + 63) >>> 6;
@@ -27,6 +28,7 @@ public final class DirtyLog {
         this.codeBits = new long[words];
     }
 
+    /** The number of pages the log covers. */
     public int pageCount() {
         return pageCount;
     }
@@ -51,6 +53,7 @@ public final class DirtyLog {
         }
     }
 
+    /** Whether {@code page} was written since {@code client} last took or cleared it. */
     public boolean isDirty(Client client, int page) {
         return (bits(client)[page >>> 6] & (1L << page)) != 0;
     }
@@ -103,10 +106,12 @@ public final class DirtyLog {
         }
     }
 
+    /** The length, in longs, of a bitmap that holds one client's bits. */
     public int wordCount() {
         return migrationBits.length;
     }
 
+    /** How many pages are dirty for {@code client}, without clearing them. */
     public int count(Client client) {
         int count = 0;
         for (long word : bits(client)) {

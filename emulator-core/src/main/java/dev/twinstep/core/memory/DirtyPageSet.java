@@ -12,10 +12,12 @@ public final class DirtyPageSet {
         this.count = count;
     }
 
+    /** The number of pages in the set. */
     public int count() {
         return count;
     }
 
+    /** Whether {@code page} is in the set. */
     public boolean contains(int page) {
         int word = page >>> 6;
         return word < bits.length && (bits[word] & (1L << page)) != 0;
@@ -33,6 +35,7 @@ public final class DirtyPageSet {
         }
     }
 
+    /** The page numbers in ascending order. */
     public int[] toArray() {
         int[] pages = new int[count];
         int[] next = {0};

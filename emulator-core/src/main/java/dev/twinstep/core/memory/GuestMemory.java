@@ -64,10 +64,12 @@ public final class GuestMemory {
         }
     }
 
+    /** RAM size in bytes. */
     public long ramSize() {
         return ramBytes;
     }
 
+    /** The dirty log every RAM write marks. */
     public DirtyLog dirtyLog() {
         return dirtyLog;
     }
@@ -77,10 +79,12 @@ public final class GuestMemory {
         return ram;
     }
 
+    /** What backs {@code page}: {@link #RAM}, {@link #ROM}, {@link #MMIO} or {@link #UNMAPPED}. */
     public byte pageKind(int page) {
         return pageKind[page];
     }
 
+    /** Whether {@code page} is writable RAM. */
     public boolean isRamPage(int page) {
         return pageKind[page] == RAM;
     }
@@ -126,6 +130,7 @@ public final class GuestMemory {
 
     // ---------------------------------------------------------------- code pages (self-modifying code)
 
+    /** Sets who is told about writes to pages marked with {@link #markCodePage(int)}. */
     public void setCodeWriteListener(CodeWriteListener listener) {
         this.codeWriteListener = listener;
     }
@@ -135,10 +140,12 @@ public final class GuestMemory {
         codePages[page >>> 6] |= 1L << page;
     }
 
+    /** Stops reporting writes to {@code page} (its decoded code was dropped). */
     public void clearCodePage(int page) {
         codePages[page >>> 6] &= ~(1L << page);
     }
 
+    /** Whether writes to {@code page} are reported. */
     public boolean isCodePage(int page) {
         return (codePages[page >>> 6] & (1L << page)) != 0;
     }
@@ -152,6 +159,7 @@ public final class GuestMemory {
 
     // ---------------------------------------------------------------- scalar access
 
+    /** Reads a byte at a physical address; unmapped memory reads as all ones. */
     public int read8(int address) {
         int page = address >>> PAGE_SHIFT;
         byte kind = pageKind[page];
@@ -164,6 +172,7 @@ public final class GuestMemory {
         return 0xFF;
     }
 
+    /** Reads a little-endian word; an access that crosses a page is split. */
     public int read16(int address) {
         int page = address >>> PAGE_SHIFT;
         if ((address & (PAGE_SIZE - 1)) <= PAGE_SIZE - 2) {
@@ -179,6 +188,7 @@ public final class GuestMemory {
         return read8(address) | (read8(address + 1) << 8);
     }
 
+    /** Reads a little-endian dword; an access that crosses a page is split. */
     public int read32(int address) {
         int page = address >>> PAGE_SHIFT;
         if ((address & (PAGE_SIZE - 1)) <= PAGE_SIZE - 4) {
@@ -194,6 +204,7 @@ public final class GuestMemory {
         return read8(address) | (read8(address + 1) << 8) | (read8(address + 2) << 16) | (read8(address + 3) << 24);
     }
 
+    /** Writes a byte, marking its RAM page dirty; ROM and unmapped bytes ignore it. */
     public void write8(int address, int value) {
         int page = address >>> PAGE_SHIFT;
         byte kind = pageKind[page];
@@ -205,6 +216,7 @@ public final class GuestMemory {
         }
     }
 
+    /** Writes a little-endian word, marking every RAM page it touches dirty. */
     public void write16(int address, int value) {
         int page = address >>> PAGE_SHIFT;
         if ((address & (PAGE_SIZE - 1)) <= PAGE_SIZE - 2) {
@@ -221,6 +233,7 @@ public final class GuestMemory {
         write8(address + 1, value >>> 8);
     }
 
+    /** Writes a little-endian dword, marking every RAM page it touches dirty. */
     public void write32(int address, int value) {
         int page = address >>> PAGE_SHIFT;
         if ((address & (PAGE_SIZE - 1)) <= PAGE_SIZE - 4) {
