@@ -5,8 +5,8 @@
 #
 # OUTPUT_DIR receives NAME.elf for every multiboot image and index.txt (NAME<TAB>description).
 # WORK_DIR holds object files (default: OUTPUT_DIR/../guest-obj). BOCHS_DIR (default: OUTPUT_DIR)
-# receives bench-bochs.img and cpucheck-bochs.img, boot floppies that run those images in Bochs,
-# which has no multiboot loader.
+# receives NAME-bochs.img for bench, cpucheck and smc: boot floppies that run those images in
+# Bochs, which has no multiboot loader (see src/bochs and run-bochs.sh).
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
@@ -92,6 +92,8 @@ if [[ -f "$SRC/cpucheck/cpucheck.c" ]]; then
     image cpucheck "Protected-mode CPU self-check: ALU flags, string ops, exceptions, paging, privilege, tasks." \
         "${cpucheck_sources[@]}"
 fi
+image smc "Self-modifying code: hot routines, stores into the running block, alias mappings, page-straddling code." \
+    smc/smc.c
 if [[ -f "$SRC/bochs/bootsector.S" && -f "$SRC/bench/bench.c" ]]; then
     # shellcheck source=src/bochs/build-floppy.sh
     source "$SRC/bochs/build-floppy.sh"

@@ -5,7 +5,8 @@
 #
 # Usage: benchmarks/scripts/compare.sh [--scale N] [--runs N] [--only twinstep,qemu,bochs]
 #                                      [--images DIR] [--keep]
-# Environment: TWINSTEP (launcher, default ./twinstep), QEMU, BOCHS (binaries).
+# --images DIR uses prebuilt images (bench.elf and bench-bochs.img) instead of building them.
+# Environment: TWINSTEP (launcher, default ./twinstep), QEMU, BOCHS (binaries), TIMEOUT (s per run).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,6 +15,7 @@ RUNS=3
 ONLY=twinstep,qemu,bochs
 IMAGES=
 KEEP=0
+TIMEOUT=${TIMEOUT:-900}
 QEMU=${QEMU:-qemu-system-i386}
 export BOCHS=${BOCHS:-bochs}
 TWINSTEP=${TWINSTEP:-$ROOT/twinstep}
@@ -66,18 +68,18 @@ now_ns() {
 
 # run_twinstep N: one Twinstep run; transcript in $WORK/twinstep-N.txt, stderr in .err
 run_twinstep() {
-    (cd "$IMAGES" && "$TWINSTEP" run --kernel bench.elf --append "$APPEND" --stats \
+    (cd "$IMAGES" && timeout "$TIMEOUT" "$TWINSTEP" run --kernel bench.elf --append "$APPEND" --stats \
         >"$WORK/twinstep-$1.txt" 2>"$WORK/twinstep-$1.err") || true
 }
 
 run_qemu() {
-    (cd "$IMAGES" && "$QEMU" -machine pc -accel tcg -m 128 -kernel bench.elf -append "$APPEND" \
+    (cd "$IMAGES" && timeout "$TIMEOUT" "$QEMU" -machine pc -accel tcg -m 128 -kernel bench.elf -append "$APPEND" \
         -display none -serial "file:$WORK/qemu-$1.txt" -monitor none -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04) || true
 }
 
 run_bochs() {
-    bash "$ROOT/guest-images/run-bochs.sh" "$IMAGES/bench-bochs.img" "$WORK/bochs-$1.txt" "bench.elf $APPEND" \
+    timeout "$TIMEOUT" bash "$ROOT/guest-images/run-bochs.sh" "$IMAGES/bench-bochs.img" "$WORK/bochs-$1.txt" "bench.elf $APPEND" \
         || die "the Bochs run failed"
 }
 

@@ -29,8 +29,9 @@ declare -A ENTRY=(
     [bench]="qemu|bench|scale=1"
     [cpucheck]="qemu|cpucheck|"
     [cpucheck-segchecks]="bochs|cpucheck|segchecks=1"
+    [smc]="qemu|smc|"
 )
-ORDER=(hello bench cpucheck cpucheck-segchecks)
+ORDER=(hello bench cpucheck cpucheck-segchecks smc)
 
 fail() {
     echo "record.sh: $*" >&2

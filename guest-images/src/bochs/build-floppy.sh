@@ -31,6 +31,7 @@ build_bochs_floppies() {
     [[ $(stat -c %s "$dir/bootsector.bin") -eq 512 ]] || fail "boot sector is not 512 bytes"
     bochs_floppy bench
     [[ ! -d $WORK/cpucheck ]] || bochs_floppy cpucheck
+    [[ ! -d $WORK/smc ]] || bochs_floppy smc
 }
 
 build_bochs_floppies

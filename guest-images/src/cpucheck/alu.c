@@ -107,7 +107,8 @@ static const uint32_t operand_pairs[][2] = {
 #define FLAGS_CLEAR 0x002u
 #define FLAGS_SET (0x002u | FL_ALL)
 
-static void run_binops(const struct binop *ops, size_t count, int pairs)
+/* Unary operations take the first value of each pair and print only that one. */
+static void run_binops(const struct binop *ops, size_t count, int pairs, int unary)
 {
     for (size_t i = 0; i < count; i++) {
         for (int p = 0; p < pairs; p++) {
@@ -115,8 +116,13 @@ static void run_binops(const struct binop *ops, size_t count, int pairs)
             uint32_t f0, f1;
             uint32_t r0 = ops[i].fn(a, b, FLAGS_CLEAR, &f0);
             uint32_t r1 = ops[i].fn(a, b, FLAGS_SET, &f1);
-            kprintf("%s %08x,%08x: %08x f=%03x | %08x f=%03x\n", ops[i].name, a, b, r0,
-                    f0 & ops[i].defined_flags, r1, f1 & ops[i].defined_flags);
+            if (unary) {
+                kprintf("%s %08x: %08x f=%03x | %08x f=%03x\n", ops[i].name, a, r0, f0 & ops[i].defined_flags,
+                        r1, f1 & ops[i].defined_flags);
+            } else {
+                kprintf("%s %08x,%08x: %08x f=%03x | %08x f=%03x\n", ops[i].name, a, b, r0,
+                        f0 & ops[i].defined_flags, r1, f1 & ops[i].defined_flags);
+            }
         }
     }
 }
@@ -310,8 +316,9 @@ static void run_double_shifts(void)
 
 void check_alu(void)
 {
-    run_binops(binops, sizeof(binops) / sizeof(binops[0]), sizeof(operand_pairs) / sizeof(operand_pairs[0]));
-    run_binops(unops, sizeof(unops) / sizeof(unops[0]), 10);
+    int pairs = sizeof(operand_pairs) / sizeof(operand_pairs[0]);
+    run_binops(binops, sizeof(binops) / sizeof(binops[0]), pairs, 0);
+    run_binops(unops, sizeof(unops) / sizeof(unops[0]), pairs, 1);
     run_shifts();
     run_double_shifts();
 }

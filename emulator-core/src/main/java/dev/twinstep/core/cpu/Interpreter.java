@@ -34,6 +34,8 @@ final class Interpreter {
         Cpu c = cpu;
         long start = c.instructionCount;
         long end = start + budget;
+        // Blocks that retire nothing (a fault on every fetch) still use up the budget, so this returns.
+        long rounds = 0;
         while (!c.stopRequested) {
             if (c.interruptShadow) {
                 c.interruptShadow = false;
@@ -44,7 +46,7 @@ final class Interpreter {
                 break;
             }
             runBlock();
-            if (c.instructionCount - end >= 0) {
+            if (c.instructionCount - end >= 0 || ++rounds >= budget) {
                 break;
             }
         }

@@ -336,7 +336,7 @@ public final class Mmu {
 
     // ---------------------------------------------------------------- TLB maintenance
 
-    /** Drops every cached translation (CR3 load, CR0.PG/WP or CR4.PSE change). */
+    /** Drops every cached translation, global pages included (CR0.PG/WP or CR4.PSE/PGE change). */
     public void flushTlb() {
         tlb.flush();
     }
@@ -370,10 +370,14 @@ public final class Mmu {
         }
     }
 
-    /** MOV CR3: new page directory; flushes the TLB. */
+    /** MOV CR3: new page directory; flushes the TLB except global pages when CR4.PGE is set. */
     public void writeCr3(int value) {
         cpu.cr3 = value;
-        flushTlb();
+        if ((cpu.cr4 & Cpu.CR4_PGE) != 0) {
+            tlb.flushNonGlobal();
+        } else {
+            flushTlb();
+        }
     }
 
     /** MOV CR4. */

@@ -3,14 +3,15 @@ package dev.twinstep.core.cpu;
 import dev.twinstep.core.memory.GuestMemory;
 
 /**
- * The i386 two-level page walk: 4 KiB pages and, with CR4.PSE, 4 MiB pages; U/S and R/W rights
+ * The i386 two-level page walk: 4 KiB pages and, with CR4.PSE, 4 MiB pages; global pages with
+ * CR4.PGE (kept across CR3 loads); U/S and R/W rights
  * combined over both levels; CR0.WP for supervisor writes; accessed and dirty bits set as the
  * hardware sets them (only when the access is allowed); #PF with CR2 and the P, W/R and U/S error
  * code bits. Successful walks refill the {@link Tlb}.
  */
 final class PagingUnit {
     static final int PF_PRESENT = 1, PF_WRITE = 2, PF_USER = 4;
-    private static final int PTE_P = 1, PTE_RW = 2, PTE_US = 4, PTE_A = 0x20, PTE_D = 0x40, PDE_PS = 0x80;
+    private static final int PTE_P = 1, PTE_RW = 2, PTE_US = 4, PTE_A = 0x20, PTE_D = 0x40, PDE_PS = 0x80, PTE_G = 0x100;
 
     private final Cpu cpu;
     private final GuestMemory memory;
@@ -30,7 +31,7 @@ final class PagingUnit {
      */
     int translate(int linear, boolean write, boolean user) {
         if ((cpu.cr0 & Cpu.CR0_PG) == 0) {
-            install(linear, linear, true, true, true);
+            install(linear, linear, false, 0, true, true, true);
             return linear;
         }
         int pdeAddress = (cpu.cr3 & Tlb.PAGE_MASK) | ((linear >>> 20) & 0xFFC);
@@ -45,7 +46,7 @@ final class PagingUnit {
                 memory.write32(pdeAddress, updated);
             }
             int physical = (pde & 0xFFC00000) | (linear & 0x003FFFFF);
-            install(linear, physical, (pde & PTE_US) != 0, (pde & PTE_RW) != 0, (updated & PTE_D) != 0);
+            install(linear, physical, true, pde, (pde & PTE_US) != 0, (pde & PTE_RW) != 0, (updated & PTE_D) != 0);
             return physical;
         }
         int pteAddress = (pde & Tlb.PAGE_MASK) | ((linear >>> 10) & 0xFFC);
@@ -63,7 +64,7 @@ final class PagingUnit {
             memory.write32(pteAddress, updated);
         }
         int physical = (pte & Tlb.PAGE_MASK) | (linear & 0xFFF);
-        install(linear, physical, (rights & PTE_US) != 0, (rights & PTE_RW) != 0, (updated & PTE_D) != 0);
+        install(linear, physical, false, pte, (rights & PTE_US) != 0, (rights & PTE_RW) != 0, (updated & PTE_D) != 0);
         return physical;
     }
 
@@ -82,12 +83,15 @@ final class PagingUnit {
         return cpu.fault(CpuException.PF, present | (write ? PF_WRITE : 0) | (user ? PF_USER : 0));
     }
 
-    private void install(int linear, int physical, boolean userAllowed, boolean writable, boolean dirty) {
+    private void install(int linear, int physical, boolean largePage, int leafEntry, boolean userAllowed,
+            boolean writable, boolean dirty) {
+        boolean globalPage = (leafEntry & PTE_G) != 0 && (cpu.cr4 & Cpu.CR4_PGE) != 0;
         int page = physical >>> GuestMemory.PAGE_SHIFT;
         byte kind = memory.pageKind(page);
         boolean readable = kind == GuestMemory.RAM || kind == GuestMemory.ROM;
         boolean fastWrite = kind == GuestMemory.RAM && dirty && !memory.isCodePage(page);
         boolean supervisorWrite = fastWrite && (writable || (cpu.cr0 & Cpu.CR0_WP) == 0);
-        tlb.install(linear, physical, readable, userAllowed, supervisorWrite, fastWrite && userAllowed && writable);
+        tlb.install(linear, physical, largePage, globalPage, readable, userAllowed, supervisorWrite,
+                fastWrite && userAllowed && writable);
     }
 }

@@ -42,7 +42,26 @@ final class Tlb {
         return (linear >>> 12) & MASK;
     }
 
+    /** Some slot holds a piece of a 4 MiB page, so INVLPG must drop the whole 4 MiB region. */
+    private boolean largePagesCached;
+
+    /** The slot's translation came from a global page (PTE/PDE G bit with CR4.PGE). */
+    private final boolean[] global = new boolean[SIZE];
+
+    /** CR3 load with CR4.PGE: drops every translation except those of global pages. */
+    void flushNonGlobal() {
+        for (int slot = 0; slot < SIZE; slot++) {
+            if (!global[slot]) {
+                readSupervisor[slot] = INVALID;
+                readUser[slot] = INVALID;
+                writeSupervisor[slot] = INVALID;
+                writeUser[slot] = INVALID;
+            }
+        }
+    }
+
     void flush() {
+        largePagesCached = false;
         Arrays.fill(readSupervisor, INVALID);
         Arrays.fill(readUser, INVALID);
         Arrays.fill(writeSupervisor, INVALID);
@@ -50,11 +69,35 @@ final class Tlb {
     }
 
     void invalidate(int linear) {
+        if (largePagesCached) {
+            invalidateRegion(linear & 0xFFC00000);
+        }
         int slot = slot(linear);
         readSupervisor[slot] = INVALID;
         readUser[slot] = INVALID;
         writeSupervisor[slot] = INVALID;
         writeUser[slot] = INVALID;
+    }
+
+    /**
+     * Drops every slot whose page lies in the 4 MiB region at {@code region}: the TLB keeps a large
+     * page as separate 4 KiB pieces, and INVLPG of any address in it must drop them all. Dropping
+     * 4 KiB translations of the region too is allowed (hardware may invalidate more than asked).
+     */
+    private void invalidateRegion(int region) {
+        for (int slot = 0; slot < SIZE; slot++) {
+            if (inRegion(readSupervisor[slot], region) || inRegion(readUser[slot], region)
+                    || inRegion(writeSupervisor[slot], region) || inRegion(writeUser[slot], region)) {
+                readSupervisor[slot] = INVALID;
+                readUser[slot] = INVALID;
+                writeSupervisor[slot] = INVALID;
+                writeUser[slot] = INVALID;
+            }
+        }
+    }
+
+    private static boolean inRegion(int tag, int region) {
+        return tag != INVALID && (tag & 0xFFC00000) == region;
     }
 
     /** Drops every write tag whose page maps to {@code physicalPage}; reads stay cached. */
@@ -79,9 +122,11 @@ final class Tlb {
      * Fills the slot of {@code linear} with a translation to {@code physical}, usable for the access
      * kinds flagged. All four tags are rewritten, since the addend is shared by the slot.
      */
-    void install(int linear, int physical, boolean readable, boolean userRead, boolean supervisorWrite,
-            boolean userWrite) {
+    void install(int linear, int physical, boolean largePage, boolean globalPage, boolean readable,
+            boolean userRead, boolean supervisorWrite, boolean userWrite) {
+        largePagesCached |= largePage;
         int slot = slot(linear);
+        global[slot] = globalPage;
         int page = linear & PAGE_MASK;
         addend[slot] = (physical & PAGE_MASK) - page;
         readSupervisor[slot] = readable ? page : INVALID;

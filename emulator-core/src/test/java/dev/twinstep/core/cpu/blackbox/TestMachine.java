@@ -1,12 +1,14 @@
 package dev.twinstep.core.cpu.blackbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.twinstep.core.bus.IoBus;
 import dev.twinstep.core.cpu.Cpu;
 import dev.twinstep.core.memory.DirtyLog;
 import dev.twinstep.core.memory.GuestMemory;
+import java.time.Duration;
 import java.util.Arrays;
 
 /**
@@ -33,6 +35,7 @@ final class TestMachine {
 
     final GuestMemory memory = new GuestMemory(16L << 20, false);
     final Cpu cpu = new Cpu(memory, new IoBus());
+    private final CpuWatchdog watchdog = new CpuWatchdog(cpu, Duration.ofSeconds(5));
 
     private TestMachine() {
         for (int vector = 0; vector < 32; vector++) {
@@ -192,8 +195,13 @@ final class TestMachine {
     /** Runs until a HLT has executed; fails the test if none does. */
     void runToHalt() {
         cpu.halted = false;
-        for (int steps = 0; !cpu.halted && steps < STEP_LIMIT; steps++) {
-            cpu.execute(1);
+        watchdog.arm();
+        try {
+            for (int steps = 0; !cpu.halted && steps < STEP_LIMIT && !watchdog.fired(); steps++) {
+                cpu.execute(1);
+            }
+        } finally {
+            assertFalse(watchdog.disarm(), "the CPU ran for 5 s without reaching a HLT (stopped)");
         }
         assertTrue(cpu.halted, "the program did not reach a HLT");
     }

@@ -86,6 +86,19 @@ class PagingTest extends ProtectedModeFixture {
     }
 
     @Test
+    void shouldDropEveryPieceOfAFourMegabytePageOnInvlpg() {
+        memory.write32(PAGE_DIRECTORY + 0x300 * 4, 0x00400000 | 0x80 | 0x7);
+        cpu.mmu.writeCr4(Cpu.CR4_PSE);
+        memory.write32(0x00400000, 1);
+        memory.write32(0x00800000 + 0x3000, 2);
+        assertEquals(0, cpu.mmu.readLinear32(0xC0003000));
+
+        memory.write32(PAGE_DIRECTORY + 0x300 * 4, 0x00800000 | 0x80 | 0x7);
+        cpu.mmu.invalidatePage(0xC0000000);
+        assertEquals(2, cpu.mmu.readLinear32(0xC0003000), "INVLPG of another address in the large page");
+    }
+
+    @Test
     void shouldKeepCachedTranslationUntilInvlpgOrCr3Reload() {
         memory.write32(0x8000, 1);
         memory.write32(0x9000, 2);
@@ -99,6 +112,27 @@ class PagingTest extends ProtectedModeFixture {
         setPte(0x8000, 0x8000 | 0x7);
         cpu.mmu.writeCr3(cpu.cr3);
         assertEquals(1, cpu.mmu.readLinear32(0x8000));
+    }
+
+    @Test
+    void shouldKeepGlobalPagesAcrossCr3LoadOnlyWithPge() {
+        cpu.mmu.writeCr4(Cpu.CR4_PGE);
+        setPte(0x8000, 0x8000 | 0x107); // global
+        setPte(0x9000, 0x9000 | 0x007);
+        memory.write32(0x8000, 1);
+        memory.write32(0x9000, 2);
+        memory.write32(0xA000, 3);
+        assertEquals(1, cpu.mmu.readLinear32(0x8000));
+        assertEquals(2, cpu.mmu.readLinear32(0x9000));
+
+        setPte(0x8000, 0xA000 | 0x107);
+        setPte(0x9000, 0xA000 | 0x007);
+        cpu.mmu.writeCr3(cpu.cr3);
+        assertEquals(1, cpu.mmu.readLinear32(0x8000), "global translation survives");
+        assertEquals(3, cpu.mmu.readLinear32(0x9000));
+
+        cpu.mmu.writeCr4(0);
+        assertEquals(3, cpu.mmu.readLinear32(0x8000), "clearing PGE flushes global pages");
     }
 
     @Test

@@ -109,6 +109,36 @@ class TaskSwitchTest extends ProtectedModeFixture {
     }
 
     @Test
+    void shouldMarkTheTssBusyOnLtr() {
+        assertEquals(0xB, typeOf(5));
+        assertEquals(FIRST, cpu.trSel);
+        assertEquals(FIRST_TSS, cpu.trBase);
+        assertFault(CpuException.GP, FIRST, () -> cpu.segmentation.loadTaskRegister(FIRST));
+    }
+
+    @Test
+    void shouldSwitchToSixteenBitTask() {
+        int tss16 = 0x3400;
+        putGdt(7, descriptor(tss16, 0x2B, 0x01, 0, true, 0));
+        memory.write16(tss16 + 0x0E, 0x0100);
+        memory.write16(tss16 + 0x10, Cpu.CF | 2);
+        memory.write16(tss16 + 0x12, 0xBEEF);
+        memory.write16(tss16 + 0x1A, 0x6000);
+        int[] selectors = {0x10, 0x08, 0x10, 0x10};
+        for (int s = 0; s < 4; s++) {
+            memory.write16(tss16 + 0x22 + s * 2, selectors[s]);
+        }
+        cpu.segmentation.farCall(0x38, 0, true);
+        assertEquals(0x38, cpu.trSel);
+        assertEquals(0x0100, cpu.nextEip);
+        assertEquals(0xBEEF, cpu.regs[Cpu.EAX]);
+        assertEquals(0x6000, cpu.regs[Cpu.ESP]);
+        assertEquals(FIRST, memory.read16(tss16));
+        assertEquals(0x3, typeOf(7), "busy 16-bit TSS");
+        assertTrue((cpu.segAttr[Cpu.FS] & Cpu.ATTR_UNUSABLE) != 0, "a 16-bit TSS has no FS/GS");
+    }
+
+    @Test
     void shouldLoadNewPageDirectoryWhenPagingIsOn() {
         enableIdentityPaging();
         memory.write32(SECOND_TSS + 0x1C, 0x20000);

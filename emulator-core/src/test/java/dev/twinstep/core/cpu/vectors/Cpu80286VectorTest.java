@@ -41,7 +41,8 @@ class Cpu80286VectorTest {
             }
             FormResult result = new FormResult(form.getKey());
             for (VectorCase test : reader.readForm(form.getKey())) {
-                result.record(test, runner.run(test, form.getValue()));
+                List<String> differences = runner.run(test, form.getValue());
+                result.record(test, differences, runner.unexpectedVector());
             }
             results.add(result);
         }

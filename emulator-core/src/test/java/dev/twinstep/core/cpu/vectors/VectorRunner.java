@@ -3,12 +3,16 @@ package dev.twinstep.core.cpu.vectors;
 import dev.twinstep.core.bus.IoBus;
 import dev.twinstep.core.cpu.Cpu;
 import dev.twinstep.core.cpu.MachineHalt;
+import dev.twinstep.core.cpu.blackbox.CpuWatchdog;
 import dev.twinstep.core.memory.DirtyLog;
 import dev.twinstep.core.memory.GuestMemory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs one vector on a real-mode CPU over flat RAM and lists every way the result differs from
@@ -33,6 +37,16 @@ final class VectorRunner {
 
     private final GuestMemory memory = new GuestMemory(32L << 20, false);
     private final Cpu cpu = new Cpu(memory, new IoBus());
+    private final CpuWatchdog watchdog = new CpuWatchdog(cpu, Duration.ofSeconds(1));
+    /**
+     * Where the vectors leave an IVT entry unspecified, it is pointed at a HLT of our own, through
+     * segment {@code stubSegment + vector}: a CPU that takes an interrupt the hardware did not halts
+     * at once and its CS names the vector, instead of running off into zeroed memory.
+     */
+    private static final int[] STUB_CANDIDATES = {0x07000, 0x2F000, 0x5E000, 0x8D000, 0xBC000, 0xEB000};
+    private int stubAddress;
+    private int unexpectedVector = -1;
+    private int stubSegment;
     private final long[] dirtyPages = new long[memory.dirtyLog().wordCount()];
     private final byte[] zeroPage = new byte[GuestMemory.PAGE_SIZE];
 
@@ -43,15 +57,19 @@ final class VectorRunner {
      */
     List<String> run(VectorCase test, int undefinedFlags) {
         List<String> differences = new ArrayList<>();
+        unexpectedVector = -1;
         wipePagesOfPreviousTest();
         load(test);
+        watchdog.arm();
         try {
             int steps = 0;
-            while (!cpu.halted && steps < STEP_LIMIT) {
+            while (!cpu.halted && steps < STEP_LIMIT && !watchdog.fired()) {
                 cpu.execute(1);
                 steps++;
             }
-            if (!cpu.halted) {
+            if (watchdog.fired()) {
+                differences.add("execute(1) ran for over a second without returning or halting (stopped)");
+            } else if (!cpu.halted) {
                 differences.add("did not reach its HLT within " + STEP_LIMIT + " steps");
             }
         } catch (MachineHalt halt) {
@@ -59,10 +77,22 @@ final class VectorRunner {
         } catch (RuntimeException escaped) {
             differences.add("Java exception escaped the CPU: " + escaped);
             return differences;
+        } finally {
+            watchdog.disarm();
+        }
+        unexpectedVector = vectorTakenIntoStub();
+        if (unexpectedVector >= 0) {
+            differences.add(0, "CPU took interrupt " + unexpectedVector + (test.exceptionVector == VectorCase.NO_EXCEPTION
+                    ? ", hardware took none" : ", hardware took " + test.exceptionVector));
         }
         compareRegisters(test, undefinedFlags, differences);
         compareMemory(test, undefinedFlags, differences);
         return differences;
+    }
+
+    /** The interrupt the CPU took in the last run where the hardware took another or none, or -1. */
+    int unexpectedVector() {
+        return unexpectedVector;
     }
 
     private void wipePagesOfPreviousTest() {
@@ -92,9 +122,50 @@ final class VectorRunner {
         cpu.eip = initial[VectorCase.IP];
         cpu.nextEip = cpu.eip;
         cpu.setEflags(initial[VectorCase.FLAGS] & ~FLAGS_BITS_12_TO_15);
+        installInterruptStubs(test);
         for (int i = 0; i < test.initialRamAddresses.length; i++) {
             memory.write8(test.initialRamAddresses[i], test.initialRamValues[i]);
         }
+    }
+
+    private void installInterruptStubs(VectorCase test) {
+        Set<Integer> used = new HashSet<>();
+        for (int address : test.initialRamAddresses) {
+            used.add(address);
+        }
+        for (int address : test.finalRamAddresses) {
+            used.add(address);
+        }
+        stubAddress = -1;
+        for (int candidate : STUB_CANDIDATES) {
+            if (!used.contains(candidate)) {
+                stubAddress = candidate;
+                break;
+            }
+        }
+        if (stubAddress < 0) {
+            return;
+        }
+        stubSegment = (stubAddress >>> 4) - 256;
+        memory.write8(stubAddress, 0xF4);
+        for (int vector = 0; vector < 256; vector++) {
+            int entry = 4 * vector;
+            if (used.contains(entry) || used.contains(entry + 1) || used.contains(entry + 2) || used.contains(entry + 3)) {
+                continue;
+            }
+            int segment = stubSegment + vector;
+            memory.write16(entry, stubAddress - (segment << 4));
+            memory.write16(entry + 2, segment);
+        }
+    }
+
+    /** The vector whose stub the CPU halted in, or -1. */
+    private int vectorTakenIntoStub() {
+        if (stubAddress < 0 || !cpu.halted || cpu.segBase[Cpu.CS] + cpu.eip != stubAddress + 1) {
+            return -1;
+        }
+        int vector = cpu.segSel[Cpu.CS] - stubSegment;
+        return vector >= 0 && vector < 256 ? vector : -1;
     }
 
     private void compareRegisters(VectorCase test, int undefinedFlags, List<String> differences) {
