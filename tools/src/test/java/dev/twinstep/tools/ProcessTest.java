@@ -103,7 +103,6 @@ class ProcessTest {
 
     @Test
     void shouldRunATinyKernelAndExitWithTheGuestsStatus() throws Exception {
-        Interpreter.assumeItRuns();
         Path kernel = TinyKernel.write(dir, "ok.bin", TinyKernel.image(TinyKernel.PRINT_OK_AND_EXIT, 0));
         Outcome outcome = twinstep("run", "--kernel", kernel.toString());
         assertEquals("OK\n", outcome.stdout());

@@ -63,14 +63,13 @@ final class BcdOps {
         LazyFlags.result(c, ax, 0xFF, adjust, false, adjust);
     }
 
-    /** 3F: AAS */
+    /** 3F: AAS (the 286/386 form: AX = AX - 6, AH = AH - 1). */
     static void aas(Cpu c, Insn i) {
         int ax = c.regs[Cpu.EAX] & 0xFFFF;
         boolean adjust = (ax & 0xF) > 9 || c.af();
         if (adjust) {
-            int al = (ax - 6) & 0xFF;
-            int ah = ((ax >>> 8) - 1) & 0xFF;
-            ax = (ah << 8) | al;
+            // AX - 6 borrows from AH when AL < 6 (as AAA's AX + 0x106 carries), then AH - 1.
+            ax = (ax - 0x106) & 0xFFFF;
         }
         ax &= 0xFF0F;
         c.setReg16(Cpu.EAX, ax);

@@ -177,7 +177,10 @@ final class GateTransfer {
         int oldSp = cpu.stack32() ? cpu.regs[Cpu.ESP] : cpu.regs[Cpu.ESP] & 0xFFFF;
         for (int i = 0; i < params; i++) {
             int at = oldSp + (params - 1 - i) * width;
-            frame[2 + i] = width == 4 ? cpu.mmu.read32(Cpu.SS, at) : cpu.mmu.read16(Cpu.SS, cpu.stack32() ? at : at & 0xFFFF);
+            if (!cpu.stack32()) {
+                at &= 0xFFFF;
+            }
+            frame[2 + i] = width == 4 ? cpu.mmu.read32(Cpu.SS, at) : cpu.mmu.read16(Cpu.SS, at);
         }
         frame[2 + params] = cpu.segSel[Cpu.CS];
         frame[3 + params] = cpu.nextEip;

@@ -50,26 +50,32 @@ public final class Mmu {
 
     // ---------------------------------------------------------------- segmented data access
 
+    /** Reads a byte at {@code seg:offset}, with the segment and paging checks of a data read. */
     public int read8(int seg, int offset) {
         return readLinear8(checkedRead(seg, offset, 1));
     }
 
+    /** Reads a word at {@code seg:offset}. */
     public int read16(int seg, int offset) {
         return readLinear16(checkedRead(seg, offset, 2));
     }
 
+    /** Reads a dword at {@code seg:offset}. */
     public int read32(int seg, int offset) {
         return readLinear32(checkedRead(seg, offset, 4));
     }
 
+    /** Writes a byte at {@code seg:offset}, with the segment and paging checks of a data write. */
     public void write8(int seg, int offset, int value) {
         writeLinear8(checkedWrite(seg, offset, 1), value);
     }
 
+    /** Writes a word at {@code seg:offset}; both pages are checked first if it crosses one. */
     public void write16(int seg, int offset, int value) {
         writeLinear16(checkedWrite(seg, offset, 2), value);
     }
 
+    /** Writes a dword at {@code seg:offset}; both pages are checked first if it crosses one. */
     public void write32(int seg, int offset, int value) {
         writeLinear32(checkedWrite(seg, offset, 4), value);
     }
@@ -129,26 +135,32 @@ public final class Mmu {
 
     // ---------------------------------------------------------------- linear access at the current CPL
 
+    /** Reads a byte at a linear address with the current CPL's paging rights. */
     public int readLinear8(int linear) {
         return readLinear8(linear, cpu.cpl == 3);
     }
 
+    /** Reads a word at a linear address with the current CPL's paging rights. */
     public int readLinear16(int linear) {
         return readLinear16(linear, cpu.cpl == 3);
     }
 
+    /** Reads a dword at a linear address with the current CPL's paging rights. */
     public int readLinear32(int linear) {
         return readLinear32(linear, cpu.cpl == 3);
     }
 
+    /** Writes a byte at a linear address with the current CPL's paging rights. */
     public void writeLinear8(int linear, int value) {
         writeLinear8(linear, value, cpu.cpl == 3);
     }
 
+    /** Writes a word at a linear address with the current CPL's paging rights. */
     public void writeLinear16(int linear, int value) {
         writeLinear16(linear, value, cpu.cpl == 3);
     }
 
+    /** Writes a dword at a linear address with the current CPL's paging rights. */
     public void writeLinear32(int linear, int value) {
         writeLinear32(linear, value, cpu.cpl == 3);
     }
@@ -277,26 +289,32 @@ public final class Mmu {
 
     // ---------------------------------------------------------------- supervisor access (GDT, IDT, TSS)
 
+    /** Implicit supervisor read (descriptor tables, TSS): paged, but never a user access. */
     public int readSystem8(int linear) {
         return readLinear8(linear, false);
     }
 
+    /** Implicit supervisor word read. */
     public int readSystem16(int linear) {
         return readLinear16(linear, false);
     }
 
+    /** Implicit supervisor dword read. */
     public int readSystem32(int linear) {
         return readLinear32(linear, false);
     }
 
+    /** Implicit supervisor write (accessed/busy bits, TSS state): paged, never a user access. */
     public void writeSystem8(int linear, int value) {
         writeLinear8(linear, value, false);
     }
 
+    /** Implicit supervisor word write. */
     public void writeSystem16(int linear, int value) {
         writeLinear16(linear, value, false);
     }
 
+    /** Implicit supervisor dword write. */
     public void writeSystem32(int linear, int value) {
         writeLinear32(linear, value, false);
     }

@@ -32,9 +32,9 @@ public final class Segmentation {
         if (!protectedMode()) {
             loadRealMode(seg, selector);
         } else if (seg == Cpu.SS) {
-            loadStackSegment(selector, CpuException.GP, CpuException.SS);
+            loadStackSegment(selector, CpuException.GP, CpuException.SS, 0);
         } else {
-            loadDataSegment(seg, selector, CpuException.GP);
+            loadDataSegment(seg, selector, CpuException.GP, 0);
         }
     }
 
@@ -53,13 +53,16 @@ public final class Segmentation {
         }
     }
 
-    /** DS/ES/FS/GS load with the protected-mode checks; failures raise {@code vector(selector)}. */
-    void loadDataSegment(int seg, int selector, int vector) {
+    /**
+     * DS/ES/FS/GS load with the protected-mode checks; failures raise {@code vector(selector | ext)}
+     * ({@code ext} is 1 only inside a task switch caused by an external event).
+     */
+    void loadDataSegment(int seg, int selector, int vector, int ext) {
         if ((selector & 0xFFFC) == 0) {
             table.loadNull(seg, selector);
             return;
         }
-        int code = selector & 0xFFFC;
+        int code = (selector & 0xFFFC) | ext;
         long descriptor = table.read(selector, vector, code);
         if (!DescriptorTable.isReadable(descriptor)) {
             throw cpu.fault(vector, code);
@@ -75,11 +78,11 @@ public final class Segmentation {
         table.loadCache(seg, selector, descriptor);
     }
 
-    /** SS load with the protected-mode checks; not present raises {@code notPresentVector(selector)}. */
-    void loadStackSegment(int selector, int vector, int notPresentVector) {
-        int code = selector & 0xFFFC;
-        if (code == 0) {
-            throw cpu.fault(vector, 0);
+    /** SS load with the protected-mode checks; not present raises {@code notPresentVector(selector | ext)}. */
+    void loadStackSegment(int selector, int vector, int notPresentVector, int ext) {
+        int code = (selector & 0xFFFC) | ext;
+        if ((selector & 0xFFFC) == 0) {
+            throw cpu.fault(vector, ext);
         }
         long descriptor = table.read(selector, vector, code);
         if ((selector & 3) != cpu.cpl || !DescriptorTable.isWritableData(descriptor)

@@ -7,7 +7,7 @@ package dev.twinstep.core.cpu;
  * checks, EFLAGS, EIP, general registers) is loaded; CR0.TS is set. 32- and 16-bit TSS formats.
  *
  * <p>As on hardware, faults after the new TR is loaded (bad segment selectors in the new TSS) are
- * raised in the context of the new task.
+ * raised in the context of the new task. Virtual-8086 tasks are not supported (VM is cleared).
  */
 final class TaskSwitch {
     /** Why a task switch happens: decides busy bits, back-link and NT. */
@@ -85,7 +85,8 @@ final class TaskSwitch {
             int oldSelector = cpu.trSel & 0xFFFB;
             setBusy(oldSelector, table.readAt(table.address(oldSelector)), false);
         }
-        int newFlags = incoming[8];
+        // No virtual-8086 support: a VM bit in the new task's EFLAGS is dropped.
+        int newFlags = incoming[8] & ~Cpu.VM;
         if (reason == CALL || reason == INTERRUPT) {
             cpu.mmu.writeSystem16(newBase, cpu.trSel);
             newFlags |= Cpu.NT;
@@ -198,9 +199,9 @@ final class TaskSwitch {
         }
         table.setAccessed(cs, code);
         table.loadCache(Cpu.CS, cs, code);
-        cpu.segmentation.loadStackSegment(selectors[Cpu.SS], CpuException.TS, CpuException.SS);
+        cpu.segmentation.loadStackSegment(selectors[Cpu.SS], CpuException.TS, CpuException.SS, ext);
         for (int seg : DATA_SEGMENTS) {
-            cpu.segmentation.loadDataSegment(seg, selectors[seg], CpuException.TS);
+            cpu.segmentation.loadDataSegment(seg, selectors[seg], CpuException.TS, ext);
         }
     }
 

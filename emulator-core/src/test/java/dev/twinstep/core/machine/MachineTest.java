@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.twinstep.core.boot.BootException;
 import dev.twinstep.core.boot.TestKernels;
@@ -63,19 +62,8 @@ class MachineTest {
         return machine;
     }
 
-    /** The machine tests need the interpreter; until it runs a HLT they are skipped, not failed. */
-    private static void assumeInterpreterRuns() throws BootException {
-        Machine probe = machineRunning((byte) 0xFA, (byte) 0xF4);
-        try {
-            probe.cpu().execute(10);
-        } catch (UnsupportedOperationException e) {
-            assumeTrue(false, "the CPU interpreter is not written yet");
-        }
-    }
-
     @Test
     void shouldEndWithTheExitStatusADeviceGives() throws BootException {
-        assumeInterpreterRuns();
         Machine machine = machineRunning((byte) 0xB0, (byte) 5, (byte) 0xE6, (byte) 0xF4, (byte) 0xF4); // mov al,5; out 0xf4,al; hlt
         ExitPort exit = new ExitPort();
         machine.addDevice(exit);
@@ -88,7 +76,6 @@ class MachineTest {
 
     @Test
     void shouldDiagnoseAHaltWithInterruptsDisabled() throws BootException {
-        assumeInterpreterRuns();
         Machine machine = machineRunning((byte) 0xFA, (byte) 0xF4); // cli; hlt
         RunResult result = machine.run();
         assertEquals(RunResult.Outcome.HALTED, result.outcome());
@@ -99,7 +86,6 @@ class MachineTest {
 
     @Test
     void shouldEndAHaltWithInterruptsEnabledWhenNothingCanRaiseOne() throws BootException {
-        assumeInterpreterRuns();
         Machine machine = machineRunning((byte) 0xFB, (byte) 0xF4); // sti; hlt
         RunResult result = machine.run();
         assertEquals(RunResult.Outcome.HALTED, result.outcome());
@@ -108,7 +94,6 @@ class MachineTest {
 
     @Test
     void shouldPauseAtABoundaryResumeAndStopOnRequest() throws Exception {
-        assumeInterpreterRuns();
         Machine machine = machineRunning((byte) 0x40, (byte) 0xEB, (byte) 0xFD); // inc eax; jmp $-3
         CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(machine::run);
         while (machine.cpu().instructionCount == 0) {
@@ -132,7 +117,6 @@ class MachineTest {
 
     @Test
     void shouldStopAPausedMachineOnRequest() throws Exception {
-        assumeInterpreterRuns();
         Machine machine = machineRunning((byte) 0x40, (byte) 0xEB, (byte) 0xFD);
         machine.pause(); // not running yet: the run starts paused
         CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(machine::run);
@@ -146,7 +130,6 @@ class MachineTest {
 
     @Test
     void shouldRefuseToRunTwiceAtOnce() throws Exception {
-        assumeInterpreterRuns();
         Machine machine = machineRunning((byte) 0x40, (byte) 0xEB, (byte) 0xFD);
         CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(machine::run);
         while (machine.cpu().instructionCount == 0) {
