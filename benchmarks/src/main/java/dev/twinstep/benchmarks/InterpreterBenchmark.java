@@ -134,6 +134,16 @@ public class InterpreterBenchmark {
             cpu.regs[Cpu.EDI] = DATA_ADDRESS;
             cpu.eip = CODE_ADDRESS;
             cpu.nextEip = CODE_ADDRESS;
+            checkLoopRuns(code.length);
+        }
+
+        /** Guards against measuring a fault handler instead of the loop: after a while the CPU must still be in it. */
+        private void checkLoopRuns(int codeLength) {
+            cpu.execute(10_000);
+            if (cpu.halted || cpu.eip < CODE_ADDRESS || cpu.eip >= CODE_ADDRESS + codeLength) {
+                throw new IllegalStateException("the " + kind + " loop left its code: eip 0x" + Integer.toHexString(cpu.eip)
+                        + (cpu.halted ? ", halted" : ""));
+            }
         }
 
         /** Machine code of each loop; every one ends with a jump back to its start, so it never stops. */

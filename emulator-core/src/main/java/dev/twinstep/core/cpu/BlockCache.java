@@ -36,6 +36,11 @@ final class BlockCache {
         return null;
     }
 
+    /** The block was not invalidated by a write to its code since it was decoded. */
+    boolean isValid(Block b) {
+        return generation[b.page] == b.generation && (b.page2 < 0 || generation[b.page2] == b.generation2);
+    }
+
     int generation(int page) {
         return generation[page];
     }

@@ -61,16 +61,19 @@ final class ControlOps {
 
     /** EA: JMP ptr16:16/32 (imm offset, imm2 selector) */
     static void jmpFar(Cpu c, Insn i) {
+        c.codeEpoch++;
         c.segmentation.farJump(i.imm2 & 0xFFFF, i.imm, i.o32);
     }
 
     /** 9A: CALL ptr16:16/32 */
     static void callFar(Cpu c, Insn i) {
+        c.codeEpoch++;
         c.segmentation.farCall(i.imm2 & 0xFFFF, i.imm, i.o32);
     }
 
     /** FF /5: JMP m16:16/32 */
     static void jmpFarMem(Cpu c, Insn i) {
+        c.codeEpoch++;
         int off = i.ea(c);
         int offset = i.readMemV(c, off);
         int sel = c.mmu.read16(i.seg, i.addr16 ? (off + i.sizeV()) & 0xFFFF : off + i.sizeV());
@@ -79,6 +82,7 @@ final class ControlOps {
 
     /** FF /3: CALL m16:16/32 */
     static void callFarMem(Cpu c, Insn i) {
+        c.codeEpoch++;
         int off = i.ea(c);
         int offset = i.readMemV(c, off);
         int sel = c.mmu.read16(i.seg, i.addr16 ? (off + i.sizeV()) & 0xFFFF : off + i.sizeV());
@@ -87,11 +91,13 @@ final class ControlOps {
 
     /** CB, CA iw */
     static void retFar(Cpu c, Insn i) {
+        c.codeEpoch++;
         c.segmentation.farReturn(i.imm & 0xFFFF, i.o32);
     }
 
     /** CF */
     static void iret(Cpu c, Insn i) {
+        c.codeEpoch++;
         c.segmentation.interruptReturn(i.o32);
     }
 
@@ -126,16 +132,19 @@ final class ControlOps {
 
     /** CD ib */
     static void intN(Cpu c, Insn i) {
+        c.codeEpoch++;
         c.interrupts.deliver(i.imm & 0xFF, Interrupts.SOFTWARE, false, 0);
     }
 
     /** CC */
     static void int3(Cpu c, Insn i) {
+        c.codeEpoch++;
         c.interrupts.deliver(CpuException.BP, Interrupts.SOFTWARE, false, 0);
     }
 
     /** CE */
     static void into(Cpu c, Insn i) {
+        c.codeEpoch++;
         if (c.of()) {
             c.interrupts.deliver(CpuException.OF, Interrupts.SOFTWARE, false, 0);
         }
@@ -143,6 +152,7 @@ final class ControlOps {
 
     /** F1: ICEBP / INT1 — a #DB trap. */
     static void int1(Cpu c, Insn i) {
+        c.codeEpoch++;
         c.interrupts.deliver(CpuException.DB, Interrupts.EXCEPTION, false, 0);
     }
 

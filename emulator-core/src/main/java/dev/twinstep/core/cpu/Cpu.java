@@ -62,6 +62,12 @@ public final class Cpu {
     public boolean blockExit;
     /** instructionCount at the start of the executing block; see {@link #syncInstructionCount(Insn)}. */
     public long blockStartCount;
+    /**
+     * Bumped whenever CS or the code's linear-to-physical mapping may change (far transfers,
+     * interrupts, exceptions, control-register and TLB instructions, task switches): decoded blocks
+     * are chained to their successors only within one epoch.
+     */
+    public int codeEpoch;
     /** RDTSC = instructionCount + tscOffset (WRMSR 0x10 adjusts the offset). */
     public long tscOffset;
     /** IA32_APIC_BASE (MSR 0x1B). */
@@ -141,6 +147,7 @@ public final class Cpu {
         interruptShadow = false;
         blockExit = true;
         tscOffset = 0;
+        codeEpoch++;
         apicBaseMsr = 0xFEE00900L;
         mmu.flushTlb();
     }
@@ -319,6 +326,7 @@ public final class Cpu {
 
     /** Drops every decoded block (e.g. after loading a snapshot into RAM behind the CPU's back). */
     public void flushDecodedCode() {
+        codeEpoch++;
         interpreter.blocks().flush();
     }
 }

@@ -8,6 +8,8 @@ package dev.twinstep.core.cpu;
  * Every check happens before the first register changes. No virtual-8086 mode: IRET ignores VM.
  */
 final class GateTransfer {
+    private static final int[] DATA_SEGMENTS = {Cpu.ES, Cpu.DS, Cpu.FS, Cpu.GS};
+
     private final Cpu cpu;
     private final DescriptorTable table;
     private final TaskSwitch taskSwitch;
@@ -195,7 +197,12 @@ final class GateTransfer {
 
     /** Reads a stack item {@code index} items above the current stack pointer. */
     private int peek(int index, int width) {
-        int sp = cpu.stack32() ? cpu.regs[Cpu.ESP] + index * width : (cpu.regs[Cpu.ESP] + index * width) & 0xFFFF;
+        return peekAt(index * width, width);
+    }
+
+    /** Reads a stack item {@code bytes} above the current stack pointer (wrapping a 16-bit SP). */
+    private int peekAt(int bytes, int width) {
+        int sp = cpu.stack32() ? cpu.regs[Cpu.ESP] + bytes : (cpu.regs[Cpu.ESP] + bytes) & 0xFFFF;
         return width == 4 ? cpu.mmu.read32(Cpu.SS, sp) : cpu.mmu.read16(Cpu.SS, sp);
     }
 
@@ -251,10 +258,8 @@ final class GateTransfer {
             cpu.nextEip = offset;
             return;
         }
-        int above = 2 * width + popBytes;
-        int sp = cpu.stack32() ? cpu.regs[Cpu.ESP] + above : (cpu.regs[Cpu.ESP] + above) & 0xFFFF;
-        int newEsp = width == 4 ? cpu.mmu.read32(Cpu.SS, sp) : cpu.mmu.read16(Cpu.SS, sp);
-        int newSs = (width == 4 ? cpu.mmu.read32(Cpu.SS, sp + width) : cpu.mmu.read16(Cpu.SS, sp + width)) & 0xFFFF;
+        int newEsp = peekAt(2 * width + popBytes, width);
+        int newSs = peekAt(3 * width + popBytes, width) & 0xFFFF;
         long ss = returnStack(newSs, rpl);
         checkOffset(offset, code);
         returnToOuterLevel(selector, code, offset, newSs, ss, newEsp + popBytes, width);
@@ -279,8 +284,6 @@ final class GateTransfer {
             }
         }
     }
-
-    private static final int[] DATA_SEGMENTS = {Cpu.ES, Cpu.DS, Cpu.FS, Cpu.GS};
 
     void interruptReturn(boolean operand32) {
         if ((cpu.eflags & Cpu.NT) != 0) {

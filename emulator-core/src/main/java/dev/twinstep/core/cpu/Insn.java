@@ -41,6 +41,16 @@ public final class Insn {
     /** Ends its block: control transfers and state changes that affect decoding or interrupts. */
     public boolean endsBlock;
 
+    /**
+     * Up to two blocks that followed when execution left a block through this instruction, with
+     * the EIP each starts at and the {@link Cpu#codeEpoch} it was linked in. Following a link skips
+     * the fetch translation and the block lookup; it is only followed while the epoch is unchanged
+     * (no far transfer, interrupt, exception or paging change since) and the target is still valid.
+     */
+    Block link0, link1;
+    int linkEip0, linkEip1;
+    int linkEpoch0, linkEpoch1;
+
     /** The effective address (offset within {@link #seg}). */
     public int ea(Cpu cpu) {
         int a = disp;

@@ -11,6 +11,10 @@ final class Interpreter {
     private final Decoder decoder;
     /** Pages of the executing block: a store to one of them ends the block after the instruction. */
     private int runningPage = -1, runningPage2 = -1;
+    /** The instruction that left the last block, whose links may lead to the next; null after a disruption. */
+    private Insn previous;
+    static long STAT_BLOCKS, STAT_MISS, STAT_NOPREV, STAT_INSNS;
+    static { Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println("blocks " + STAT_BLOCKS + " miss " + STAT_MISS + " noprev " + STAT_NOPREV))); }
 
     Interpreter(Cpu cpu) {
         this.cpu = cpu;
@@ -36,6 +40,7 @@ final class Interpreter {
         long end = start + budget;
         // Blocks that retire nothing (a fault on every fetch) still use up the budget, so this returns.
         long rounds = 0;
+        previous = null;
         while (!c.stopRequested) {
             if (c.interruptShadow) {
                 c.interruptShadow = false;
@@ -64,6 +69,8 @@ final class Interpreter {
     }
 
     private void deliver(int vector, int kind, boolean hasErrorCode, int errorCode) {
+        cpu.codeEpoch++;
+        previous = null;
         try {
             cpu.interrupts.deliver(vector, kind, hasErrorCode, errorCode);
         } catch (CpuException nested) {
@@ -98,17 +105,56 @@ final class Interpreter {
         return decoder.decodeBlock(eip, linear, phys, code32);
     }
 
+    private Block linkedSuccessor(Cpu c, int eip) {
+        Insn p = previous;
+        if (p == null) {
+            return null;
+        }
+        int epoch = c.codeEpoch;
+        Block b = p.link0;
+        if (b != null && p.linkEip0 == eip && p.linkEpoch0 == epoch && blocks.isValid(b)) {
+            return b;
+        }
+        b = p.link1;
+        if (b != null && p.linkEip1 == eip && p.linkEpoch1 == epoch && blocks.isValid(b)) {
+            return b;
+        }
+        return null;
+    }
+
+    private static void link(Cpu c, Insn from, Block to, int eip) {
+        if (from == null) {
+            return;
+        }
+        int epoch = c.codeEpoch;
+        if (from.link0 == null || from.linkEpoch0 != epoch || from.linkEip0 == eip) {
+            from.link0 = to;
+            from.linkEip0 = eip;
+            from.linkEpoch0 = epoch;
+        } else {
+            from.link1 = to;
+            from.linkEip1 = eip;
+            from.linkEpoch1 = epoch;
+        }
+    }
+
     private void runBlock() {
         Cpu c = cpu;
         int eip = c.eip;
         boolean code32 = c.code32();
-        Block b;
-        try {
-            b = findBlock(c, eip, code32);
-        } catch (CpuException e) {
-            deliverFault(e);
-            return;
+        Block b = linkedSuccessor(c, eip);
+        STAT_BLOCKS++;
+        if (b == null) {
+            STAT_MISS++; if (previous == null) STAT_NOPREV++;
+            try {
+                b = findBlock(c, eip, code32);
+            } catch (CpuException e) {
+                deliverFault(e);
+                return;
+            }
+            link(c, previous, b, eip);
         }
+        previous = null;
         Insn[] insns = b.insns;
         int n = insns.length;
         boolean singleStep = (c.eflags & Cpu.TF) != 0;
@@ -124,17 +170,20 @@ final class Interpreter {
         try {
             while (i < n) {
                 Insn in = insns[i];
+                int sequential = (eip + in.length) & ipMask;
                 c.eip = eip;
-                c.nextEip = (eip + in.length) & ipMask;
+                c.nextEip = sequential;
                 in.exec.run(c, in);
                 eip = c.nextEip;
                 i++;
-                if (c.blockExit) {
+                // A taken conditional branch leaves the block in the middle.
+                if (c.blockExit || eip != sequential) {
                     break;
                 }
             }
             c.eip = eip;
             c.instructionCount = c.blockStartCount + i;
+            previous = insns[i - 1];
         } catch (CpuException e) {
             c.instructionCount = c.blockStartCount + i;
             runningPage = runningPage2 = -1;

@@ -85,7 +85,7 @@ final class OpcodeTable {
         op(0x6E, END, StringOps::outs);
         op(0x6F, END, StringOps::outs);
         for (int cc = 0; cc < 16; cc++) {
-            op(0x70 + cc, IMM8S | END, ControlOps::jcc);
+            op(0x70 + cc, IMM8S, ControlOps::jcc);
         }
         op(0x84, MODRM, AluOps::testRm8R8);
         op(0x85, MODRM, AluOps::testRmVRV);
@@ -264,7 +264,7 @@ final class OpcodeTable {
         op(0x132, 0, SystemOps::rdmsr);
         for (int cc = 0; cc < 16; cc++) {
             op(0x140 + cc, MODRM, MovOps::cmov);
-            op(0x180 + cc, IMMV | END, ControlOps::jcc);
+            op(0x180 + cc, IMMV, ControlOps::jcc);
             op(0x190 + cc, MODRM, MovOps::setcc);
         }
         op(0x1A0, 0, StackOps::pushSreg);

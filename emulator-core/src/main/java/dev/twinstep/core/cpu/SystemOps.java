@@ -203,6 +203,7 @@ final class SystemOps {
 
     /** 0F 01 /7 */
     static void invlpg(Cpu c, Insn i) {
+        c.codeEpoch++;
         requireCpl0(c);
         c.mmu.invalidatePage(c.segBase[i.seg] + i.ea(c));
     }

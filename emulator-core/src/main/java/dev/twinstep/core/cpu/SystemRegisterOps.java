@@ -54,6 +54,7 @@ final class SystemRegisterOps {
 
     /** 0F 01 /6: LMSW — sets PE/MP/EM/TS; PE cannot be cleared this way. */
     static void lmsw(Cpu c, Insn i) {
+        c.codeEpoch++;
         SystemOps.requireCpl0(c);
         int v = i.mem ? c.mmu.read16(i.seg, i.ea(c)) : c.regs[i.rm];
         int cr0 = (c.cr0 & ~0xE) | (v & 0xF) | (c.cr0 & Cpu.CR0_PE);
@@ -107,6 +108,7 @@ final class SystemRegisterOps {
 
     /** 0F 00 /3 */
     static void ltr(Cpu c, Insn i) {
+        c.codeEpoch++;
         requireProtectedMode(c);
         SystemOps.requireCpl0(c);
         c.segmentation.loadTaskRegister(readSelector(c, i));
@@ -162,6 +164,7 @@ final class SystemRegisterOps {
 
     /** 0F 22: MOV CRn, r32 */
     static void writeCr(Cpu c, Insn i) {
+        c.codeEpoch++;
         SystemOps.requireCpl0(c);
         int v = c.regs[i.rm];
         switch (i.reg) {

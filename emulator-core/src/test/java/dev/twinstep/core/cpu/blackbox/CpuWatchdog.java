@@ -33,6 +33,7 @@ public final class CpuWatchdog implements AutoCloseable {
         cpu.stopRequested = false;
         fired = false;
         deadline = System.nanoTime() + limitNanos;
+        LockSupport.unpark(thread);
     }
 
     /** Stops the clock and says whether the run was cut short. */
@@ -55,6 +56,10 @@ public final class CpuWatchdog implements AutoCloseable {
 
     private void watch() {
         while (!closed) {
+            if (deadline == Long.MAX_VALUE) {
+                LockSupport.park(this); // idle between runs: costs nothing
+                continue;
+            }
             LockSupport.parkNanos(POLL_NANOS);
             if (System.nanoTime() - deadline > 0) {
                 fired = true;

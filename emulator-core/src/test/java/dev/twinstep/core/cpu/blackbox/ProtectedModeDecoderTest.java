@@ -119,6 +119,33 @@ class ProtectedModeDecoderTest {
     }
 
     @Test
+    void shouldPushOnlyAWordWithTheOperandSizePrefix() {
+        cpu.regs[Cpu.EAX] = 0x11223344;
+        machine.program(0x66, 0x50);
+
+        machine.runToHalt();
+
+        assertEquals(TestMachine.STACK_TOP - 2, cpu.regs[Cpu.ESP]);
+        assertEquals(0x3344, machine.read16(TestMachine.STACK_TOP - 2));
+    }
+
+    @Test
+    void shouldCountAndAddressARepStringWithSixteenBitRegistersUnderTheAddressSizePrefix() {
+        cpu.regs[Cpu.ECX] = 0x00010002;
+        cpu.regs[Cpu.ESI] = 0xFFFF2000;
+        cpu.regs[Cpu.EDI] = 0xFFFF3000;
+        machine.poke(0x2000, 0xA1, 0xA2, 0xA3);
+        machine.program(0x67, 0xF3, 0xA4);
+
+        machine.runToHalt();
+
+        assertEquals(hex(0x00010000), hex(cpu.regs[Cpu.ECX]), "only CX counts");
+        assertEquals(hex(0xFFFF2002), hex(cpu.regs[Cpu.ESI]), "only SI steps");
+        assertEquals(hex(0xFFFF3002), hex(cpu.regs[Cpu.EDI]), "only DI steps");
+        assertEquals(hex(0x0000A2A1), hex(machine.read32(0x3000)));
+    }
+
+    @Test
     void shouldExecuteAFifteenByteInstruction() {
         cpu.regs[Cpu.EBX] = 0x2000;
         cpu.regs[Cpu.ECX] = 0x10;

@@ -169,6 +169,19 @@ class RealModeDecoderTest {
     }
 
     @Test
+    void shouldKeepEsForAStringDestinationDespiteASegmentOverride() {
+        useDistinctDataSegments();
+        cpu.regs[Cpu.EAX] = 0x66;
+        cpu.regs[Cpu.EDI] = 0x40;
+        machine.program(0x2E, 0xAA);
+
+        machine.runToHalt();
+
+        assertEquals(0x66, machine.memory.read8(cpu.segBase[Cpu.ES] + 0x40));
+        assertEquals(0x41, cpu.regs[Cpu.EDI]);
+    }
+
+    @Test
     void shouldRaiseGeneralProtectionForAWordAtOffsetFFFF() {
         cpu.regs[Cpu.EBX] = 0xFFFF;
         machine.program(0x8B, 0x07);

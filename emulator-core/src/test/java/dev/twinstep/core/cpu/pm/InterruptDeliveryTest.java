@@ -163,6 +163,24 @@ class InterruptDeliveryTest extends ProtectedModeFixture {
     }
 
     @Test
+    void shouldRaiseInvalidTssWithExtBitForBadInnerStackSelector() {
+        enterUserMode();
+        putGdt(7, descriptor(0, 0xFFFFF, 0x1E, 0, true, 0xC)); // conforming code: runs #TS at CPL 3
+        memory.write32(TSS + 8, 0x13);
+        putIdt(0x40, gate(0x08, 0x6000, INTERRUPT_GATE32, 0, 0));
+        putIdt(CpuException.TS, gate(0x38, 0x6300, INTERRUPT_GATE32, 0, 0));
+        cpu.nextEip = 0x4000;
+
+        cpu.interrupts.deliver(0x40, Interrupts.EXTERNAL, false, 0);
+
+        assertEquals(0x6300, cpu.nextEip);
+        assertEquals(3, cpu.cpl);
+        assertEquals(USER_STACK_TOP - 16, cpu.regs[Cpu.ESP]);
+        assertEquals(0x10 | 1, stack(0), "SS selector with EXT");
+        assertEquals(0x4000, stack(4));
+    }
+
+    @Test
     void shouldRaiseGeneralProtectionBeyondRealModeIdtLimitAndEventuallyShutDown() {
         cpu.reset();
         cpu.idtrLimit = 0x1F;

@@ -119,6 +119,15 @@ class SegmentLoadTest extends ProtectedModeFixture {
     }
 
     @Test
+    void shouldMakeANulledRegisterUsableAgainWhenLoadedInRealMode() {
+        cpu.segmentation.loadSegment(Cpu.ES, 0);
+        cpu.mmu.writeCr0(cpu.cr0 & ~Cpu.CR0_PE);
+        cpu.segmentation.loadSegment(Cpu.ES, 0x2000);
+        cpu.mmu.write16(Cpu.ES, 0xFFFE, 0x1234);
+        assertEquals(0x1234, memory.read16(0x2FFFE));
+    }
+
+    @Test
     void shouldAnswerLarLslVerrVerwPerDescriptorType() {
         assertEquals(0x00C09300, cpu.segmentation.lar(0x10), "limit bits masked out");
         assertEquals(0xFFFFFFFFL, cpu.segmentation.lsl(0x10));

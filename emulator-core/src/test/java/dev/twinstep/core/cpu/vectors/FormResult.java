@@ -24,13 +24,13 @@ final class FormResult {
     /** Failures per known 286/386 difference ({@link Known286Difference#NONE}: unexplained). */
     final Map<Known286Difference, Integer> failuresByKind = new EnumMap<>(Known286Difference.class);
 
-    void record(VectorCase test, List<String> differences, int cpuVector) {
+    /** Records a test's outcome: {@code kind} labels a failure (ignored when the test passed). */
+    void record(VectorCase test, List<String> differences, Known286Difference kind) {
         tests++;
         if (differences.isEmpty()) {
             return;
         }
         failures++;
-        Known286Difference kind = Known286Difference.classify(test, differences, cpuVector);
         failuresByKind.merge(kind, 1, Integer::sum);
         failureRows.add(String.join("\t", form, Integer.toString(test.index), test.name, test.instructionHex(),
                 Integer.toString(test.exceptionVector), kind.name(), String.join("; ", differences)));

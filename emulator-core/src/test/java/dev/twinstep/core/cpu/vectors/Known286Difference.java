@@ -12,7 +12,7 @@ enum Known286Difference {
     STACK_LIMIT_FAULT("stack-segment access beyond the SS limit: the 286 raises #GP (13), a 386 #SS (12)"),
     INSTRUCTION_OVER_10_BYTES("instruction of 11-15 bytes: the 286 faults (limit 10 bytes), a 386 runs it (limit 15)"),
     STRING_REGISTERS_STEPPED_BEFORE_FAULT("string word at offset FFFF: the 286 has already stepped SI/DI/CX when it"
-            + " raises #GP, a 386 faults with them unchanged"),
+            + " raises #GP, a 386 faults with them unchanged (and raises #SS where the access is through SS)"),
     FS_GS_SEGMENT_REGISTERS("MOV Sreg with reg 4/5: FS/GS on a 386, #UD (6) on the 286"),
     NO_FPU("ESC opcode: we have no x87 and raise #NM (7) by design; the 286 under test ran it without a coprocessor"),
     OVERFLOW_FLAG_FOR_MULTI_BIT_COUNT("OF after a shift/rotate by more than 1 is undefined (Intel 386 manual);"

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * page written again after the log was taken is marked again. Each scenario runs without paging and
  * with paging (identity map, TLB warm), where a "this page is already dirty" shortcut would show.
  */
-class DirtyLogContractTest {
+class CpuStoreDirtyLogTest {
     private final TestMachine machine = TestMachine.flat32();
     private final Cpu cpu = machine.cpu;
 
@@ -244,5 +244,39 @@ class DirtyLogContractTest {
         machine.runToHalt();
 
         machine.assertDirtyPagesExactly(0x820);
+    }
+
+    @Test
+    void shouldMarkBothPhysicalPagesOfADwordStoreAcrossScatteredLinearPages() {
+        machine.enableIdentityPaging();
+        machine.mapPage(0x400000, 0x800000, TestMachine.PTE_SETTLED);
+        machine.mapPage(0x401000, 0x900000, TestMachine.PTE_SETTLED);
+        cpu.regs[Cpu.EBX] = 0x400FFE;
+        cpu.regs[Cpu.EAX] = 0x44332211;
+        start(false, 0x89, 0x03);
+
+        machine.runToHalt();
+
+        machine.assertDirtyPagesExactly(0x800, 0x900);
+        assertEquals(0x2211, machine.read16(0x800FFE));
+        assertEquals(0x4433, machine.read16(0x900000));
+    }
+
+    @Test
+    void shouldMarkThePhysicalPagesOfRepStosdAcrossScatteredLinearPages() {
+        machine.enableIdentityPaging();
+        machine.mapPage(0x400000, 0x800000, TestMachine.PTE_SETTLED);
+        machine.mapPage(0x401000, 0x900000, TestMachine.PTE_SETTLED);
+        cpu.regs[Cpu.EDI] = 0x400800;
+        cpu.regs[Cpu.ECX] = 0x400;
+        cpu.regs[Cpu.EAX] = 0x5A5A5A5A;
+        start(false, 0xF3, 0xAB);
+
+        machine.runToHalt();
+
+        machine.assertDirtyPagesExactly(0x800, 0x900);
+        assertEquals(0x5A5A5A5A, machine.read32(0x800FFC));
+        assertEquals(0x5A5A5A5A, machine.read32(0x9007FC));
+        assertEquals(0, machine.read32(0x900800));
     }
 }
