@@ -223,6 +223,9 @@ public final class Cpu {
 
     /** Evaluates condition code {@code cc} (0-15, the low nibble of Jcc/SETcc/CMOVcc). */
     public boolean condition(int cc) {
+        if (lazyKind == LazyFlags.SUB && lazyMask == ARITH_FLAGS && lazyWidth == -1) {
+            return compareCondition(cc);
+        }
         boolean r;
         switch (cc >>> 1) {
             case 0: r = of(); break;
@@ -233,6 +236,23 @@ public final class Cpu {
             case 5: r = pf(); break;
             case 6: r = sf() != of(); break;
             default: r = zf() || sf() != of(); break;
+        }
+        return r ^ ((cc & 1) != 0);
+    }
+
+    /** Condition {@code cc} straight from the operands of a 32-bit CMP/SUB (the common compare-and-branch). */
+    private boolean compareCondition(int cc) {
+        int d = lazyDst, s = lazySrc;
+        boolean r;
+        switch (cc >>> 1) {
+            case 1: r = Integer.compareUnsigned(d, s) < 0; break;
+            case 2: r = d == s; break;
+            case 3: r = Integer.compareUnsigned(d, s) <= 0; break;
+            case 6: r = d < s; break;
+            case 7: r = d <= s; break;
+            case 0: r = LazyFlags.overflow(this); break;
+            case 4: r = (lazyRes & 0x80000000) != 0; break;
+            default: r = (Integer.bitCount(lazyRes & 0xFF) & 1) == 0; break;
         }
         return r ^ ((cc & 1) != 0);
     }

@@ -207,6 +207,9 @@ final class Decoder {
         }
         i.exec = exec;
         i.endsBlock = (form & OpcodeTable.END) != 0;
+        if (exec == OpcodeTable.EXEC[op] || (OpcodeTable.GROUP[op] != null && exec == OpcodeTable.GROUP[op][i.reg])) {
+            FastOps.specialise(i);
+        }
     }
 
     private void fetchImmediates(Insn i, int form, boolean o32, boolean a32) {

@@ -42,14 +42,17 @@ public final class Insn {
     public boolean endsBlock;
 
     /**
-     * Up to two blocks that followed when execution left a block through this instruction, with
-     * the EIP each starts at and the {@link Cpu#codeEpoch} it was linked in. Following a link skips
-     * the fetch translation and the block lookup; it is only followed while the epoch is unchanged
-     * (no far transfer, interrupt, exception or paging change since) and the target is still valid.
+     * Blocks that followed when execution left a block through this instruction (up to
+     * {@link Interpreter#LINKS}, allocated on first use), with the EIP each starts at and the
+     * {@link Cpu#codeEpoch} it was linked in. Following a link skips the fetch translation and the
+     * block lookup; it is only followed while the epoch is unchanged (no far transfer, interrupt,
+     * exception or paging change since) and the target is still valid.
      */
-    Block link0, link1;
-    int linkEip0, linkEip1;
-    int linkEpoch0, linkEpoch1;
+    Block[] links;
+    int[] linkEips;
+    int[] linkEpochs;
+    /** Next slot to replace when every link slot is taken. */
+    int linkVictim;
 
     /** The effective address (offset within {@link #seg}). */
     public int ea(Cpu cpu) {

@@ -6,6 +6,9 @@ package dev.twinstep.core.cpu;
  * with the faulting instruction's EIP as the return address.
  */
 final class Interpreter {
+    /** Successor links kept per block-exit instruction (a RET or an indirect jump has several). */
+    static final int LINKS = 4;
+
     private final Cpu cpu;
     private final BlockCache blocks;
     private final Decoder decoder;
@@ -13,8 +16,6 @@ final class Interpreter {
     private int runningPage = -1, runningPage2 = -1;
     /** The instruction that left the last block, whose links may lead to the next; null after a disruption. */
     private Insn previous;
-    static long STAT_BLOCKS, STAT_MISS, STAT_NOPREV, STAT_INSNS;
-    static { Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println("blocks " + STAT_BLOCKS + " miss " + STAT_MISS + " noprev " + STAT_NOPREV))); }
 
     Interpreter(Cpu cpu) {
         this.cpu = cpu;
@@ -107,17 +108,18 @@ final class Interpreter {
 
     private Block linkedSuccessor(Cpu c, int eip) {
         Insn p = previous;
-        if (p == null) {
+        if (p == null || p.links == null) {
             return null;
         }
         int epoch = c.codeEpoch;
-        Block b = p.link0;
-        if (b != null && p.linkEip0 == eip && p.linkEpoch0 == epoch && blocks.isValid(b)) {
-            return b;
-        }
-        b = p.link1;
-        if (b != null && p.linkEip1 == eip && p.linkEpoch1 == epoch && blocks.isValid(b)) {
-            return b;
+        Block[] links = p.links;
+        int[] eips = p.linkEips;
+        int[] epochs = p.linkEpochs;
+        for (int k = 0; k < LINKS; k++) {
+            Block b = links[k];
+            if (b != null && eips[k] == eip && epochs[k] == epoch && blocks.isValid(b)) {
+                return b;
+            }
         }
         return null;
     }
@@ -126,16 +128,25 @@ final class Interpreter {
         if (from == null) {
             return;
         }
-        int epoch = c.codeEpoch;
-        if (from.link0 == null || from.linkEpoch0 != epoch || from.linkEip0 == eip) {
-            from.link0 = to;
-            from.linkEip0 = eip;
-            from.linkEpoch0 = epoch;
-        } else {
-            from.link1 = to;
-            from.linkEip1 = eip;
-            from.linkEpoch1 = epoch;
+        if (from.links == null) {
+            from.links = new Block[LINKS];
+            from.linkEips = new int[LINKS];
+            from.linkEpochs = new int[LINKS];
         }
+        int epoch = c.codeEpoch;
+        int slot = -1;
+        for (int k = 0; k < LINKS && slot < 0; k++) {
+            if (from.links[k] == null || from.linkEpochs[k] != epoch || from.linkEips[k] == eip) {
+                slot = k;
+            }
+        }
+        if (slot < 0) {
+            slot = from.linkVictim;
+            from.linkVictim = (slot + 1) % LINKS;
+        }
+        from.links[slot] = to;
+        from.linkEips[slot] = eip;
+        from.linkEpochs[slot] = epoch;
     }
 
     private void runBlock() {
@@ -143,9 +154,7 @@ final class Interpreter {
         int eip = c.eip;
         boolean code32 = c.code32();
         Block b = linkedSuccessor(c, eip);
-        STAT_BLOCKS++;
         if (b == null) {
-            STAT_MISS++; if (previous == null) STAT_NOPREV++;
             try {
                 b = findBlock(c, eip, code32);
             } catch (CpuException e) {

@@ -172,9 +172,6 @@ final class StackOps {
             writeStack(c, i.o32, sp, frame);
         }
         sp = (sp - size) & mask;
-        if (c.stack32()) {
-            c.mmu.read8(Cpu.SS, sp);
-        }
         if (i.o32) {
             c.regs[Cpu.EBP] = frame;
         } else {

@@ -119,6 +119,32 @@ class ProtectedModeDecoderTest {
     }
 
     @Test
+    void shouldDecodeATwoByteOpcodeWithSibAddressing() {
+        cpu.regs[Cpu.EBX] = 0x2000;
+        cpu.regs[Cpu.ECX] = 0x10;
+        cpu.regs[Cpu.EAX] = 0xFFFFFFFF;
+        machine.poke32(0x2020, 0xFFFF8765);
+        machine.program(0x0F, 0xB7, 0x04, 0x4B); // movzx eax, word [ebx+ecx*2]
+
+        machine.runToHalt();
+
+        machine.assertHaltedAfter(TestMachine.CODE + 4);
+        assertEquals(hex(0x00008765), hex(cpu.regs[Cpu.EAX]));
+    }
+
+    @Test
+    void shouldApplyTheOperandSizePrefixToATwoByteOpcode() {
+        cpu.regs[Cpu.EAX] = 0xABCD0000;
+        cpu.regs[Cpu.EBX] = 0x000000F0;
+        machine.program(0x66, 0x0F, 0xBE, 0xC3); // movsx ax, bl
+
+        machine.runToHalt();
+
+        machine.assertHaltedAfter(TestMachine.CODE + 4);
+        assertEquals(hex(0xABCDFFF0), hex(cpu.regs[Cpu.EAX]));
+    }
+
+    @Test
     void shouldPushOnlyAWordWithTheOperandSizePrefix() {
         cpu.regs[Cpu.EAX] = 0x11223344;
         machine.program(0x66, 0x50);
