@@ -26,6 +26,11 @@ final class ControlOps {
         }
     }
 
+    /** Takes a relative branch (displacement in imm). */
+    static void branch(Cpu c, Insn i) {
+        jumpTo(c, i, c.nextEip + i.imm);
+    }
+
     /** EB, E9 */
     static void jmpRel(Cpu c, Insn i) {
         jumpTo(c, i, c.nextEip + i.imm);

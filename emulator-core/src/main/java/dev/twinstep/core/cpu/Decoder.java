@@ -137,7 +137,7 @@ final class Decoder {
             if (s != STOP_TOO_LONG) {
                 throw s;
             }
-            i.exec = SystemOps::generalProtection;
+            i.exec = Handlers2.systemGeneralProtection;
             i.endsBlock = true;
         }
         i.length = fetchEip - insnStart;
@@ -171,6 +171,7 @@ final class Decoder {
         i.opcode = op;
         i.o32 = o32;
         i.addr16 = !a32;
+        i.addressMask = a32 ? -1 : 0xFFFF;
         i.rep = rep;
         i.segOverride = segOverride;
         i.seg = segOverride >= 0 ? segOverride : Cpu.DS;
@@ -194,15 +195,15 @@ final class Decoder {
         OpcodeTable.preset(i, op);
         fetchImmediates(i, form, o32, a32);
         if (exec == null) {
-            exec = SystemOps::invalidOpcode;
+            exec = Handlers2.systemInvalidOpcode;
             form |= OpcodeTable.END;
         }
         if (lock && ((form & OpcodeTable.LOCKABLE) == 0 || !i.mem)) {
-            exec = SystemOps::invalidOpcode;
+            exec = Handlers2.systemInvalidOpcode;
             form |= OpcodeTable.END;
         }
         if ((form & OpcodeTable.NEEDS_MEM) != 0 && !i.mem) {
-            exec = SystemOps::invalidOpcode;
+            exec = Handlers2.systemInvalidOpcode;
             form |= OpcodeTable.END;
         }
         i.exec = exec;
@@ -215,7 +216,7 @@ final class Decoder {
     private void fetchImmediates(Insn i, int form, boolean o32, boolean a32) {
         if ((form & OpcodeTable.MOFFS) != 0) {
             i.mem = true;
-            i.base = i.index = -1;
+            i.base = i.index = Insn.NO_REGISTER;
             i.disp = a32 ? fetch32() : fetch16();
         }
         if ((form & OpcodeTable.IMM8) != 0) {
@@ -273,9 +274,9 @@ final class Decoder {
                 int sib = fetch8();
                 int scale = sib >>> 6, index = (sib >>> 3) & 7, base = sib & 7;
                 i.scale = scale;
-                i.index = index == 4 ? -1 : index;
+                i.index = index == 4 ? Insn.NO_REGISTER : index;
                 if (base == 5 && mod == 0) {
-                    i.base = -1;
+                    i.base = Insn.NO_REGISTER;
                     i.disp = fetch32();
                 } else {
                     i.base = base;
@@ -284,7 +285,7 @@ final class Decoder {
                     }
                 }
             } else if (rm == 5 && mod == 0) {
-                i.base = -1;
+                i.base = Insn.NO_REGISTER;
                 i.disp = fetch32();
             } else {
                 i.base = rm;

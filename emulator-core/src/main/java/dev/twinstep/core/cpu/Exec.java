@@ -1,12 +1,15 @@
 package dev.twinstep.core.cpu;
 
-/** The semantics of one decoded instruction form. Implementations are stateless singletons. */
-@FunctionalInterface
-public interface Exec {
+/**
+ * The semantics of one decoded instruction form. Instances are stateless singletons (see
+ * {@link Handlers}); this is an abstract class rather than an interface so that the hot dispatch
+ * in the interpreter loop is a virtual call, not an interface call.
+ */
+public abstract class Exec {
     /**
      * Executes {@code insn}. On entry {@link Cpu#eip} is the instruction's first byte and
      * {@link Cpu#nextEip} the byte after it; control transfers overwrite nextEip. Guest exceptions
      * are thrown as {@link CpuException} before any architectural state is committed.
      */
-    void run(Cpu cpu, Insn insn);
+    public abstract void run(Cpu cpu, Insn insn);
 }

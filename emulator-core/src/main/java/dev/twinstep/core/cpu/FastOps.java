@@ -10,29 +10,132 @@ final class FastOps {
     private FastOps() {
     }
 
+    private static final Exec[] JCC = {
+        new Exec() {
+            @Override
+            public void run(Cpu c, Insn i) {
+                jo(c, i);
+            }
+        },
+        new Exec() {
+            @Override
+            public void run(Cpu c, Insn i) {
+                jno(c, i);
+            }
+        },
+        new Exec() {
+            @Override
+            public void run(Cpu c, Insn i) {
+                jb(c, i);
+            }
+        },
+        new Exec() {
+            @Override
+            public void run(Cpu c, Insn i) {
+                jae(c, i);
+            }
+        },
+        new Exec() {
+            @Override
+            public void run(Cpu c, Insn i) {
+                je(c, i);
+            }
+        },
+        new Exec() {
+            @Override
+            public void run(Cpu c, Insn i) {
+                jne(c, i);
+            }
+        },
+        new Exec() {
+            @Override
+            public void run(Cpu c, Insn i) {
+                jbe(c, i);
+            }
+        },
+        new Exec() {
+            @Override
+            public void run(Cpu c, Insn i) {
+                ja(c, i);
+            }
+        },
+        new Exec() {
+            @Override
+            public void run(Cpu c, Insn i) {
+                js(c, i);
+            }
+        },
+        new Exec() {
+            @Override
+            public void run(Cpu c, Insn i) {
+                jns(c, i);
+            }
+        },
+        new Exec() {
+            @Override
+            public void run(Cpu c, Insn i) {
+                jp(c, i);
+            }
+        },
+        new Exec() {
+            @Override
+            public void run(Cpu c, Insn i) {
+                jnp(c, i);
+            }
+        },
+        new Exec() {
+            @Override
+            public void run(Cpu c, Insn i) {
+                jl(c, i);
+            }
+        },
+        new Exec() {
+            @Override
+            public void run(Cpu c, Insn i) {
+                jge(c, i);
+            }
+        },
+        new Exec() {
+            @Override
+            public void run(Cpu c, Insn i) {
+                jle(c, i);
+            }
+        },
+        new Exec() {
+            @Override
+            public void run(Cpu c, Insn i) {
+                jg(c, i);
+            }
+        },
+    };
+
     /** Replaces {@code i.exec} by a specialised handler when one fits the decoded form. */
     static void specialise(Insn i) {
         int op = i.opcode;
+        if ((op >= 0x70 && op < 0x80) || (op >= 0x180 && op < 0x190)) {
+            i.exec = JCC[op & 0xF];
+            return;
+        }
         if (!i.o32) {
             return;
         }
         boolean reg = !i.mem;
         switch (op) {
-            case 0x01: if (reg) { i.exec = FastOps::addRR; } break;
-            case 0x03: i.exec = reg ? FastOps::addRR2 : FastOps::addRM; break;
-            case 0x09: if (reg) { i.exec = FastOps::orRR; } break;
-            case 0x21: if (reg) { i.exec = FastOps::andRR; } break;
-            case 0x29: if (reg) { i.exec = FastOps::subRR; } break;
-            case 0x2B: if (reg) { i.exec = FastOps::subRR2; } break;
-            case 0x31: if (reg) { i.exec = FastOps::xorRR; } break;
-            case 0x39: i.exec = reg ? FastOps::cmpRR : FastOps::cmpMR; break;
-            case 0x3B: i.exec = reg ? FastOps::cmpRR2 : FastOps::cmpRM; break;
-            case 0x85: if (reg) { i.exec = FastOps::testRR; } break;
-            case 0x89: i.exec = reg ? FastOps::movRR : FastOps::movMR; break;
-            case 0x8B: i.exec = reg ? FastOps::movRR2 : FastOps::movRM; break;
-            case 0x8D: if (!i.addr16) { i.exec = FastOps::lea; } break;
-            case 0x1B6: i.exec = reg ? FastOps::movzx8R : FastOps::movzx8M; break;
-            case 0x1B7: if (!reg) { i.exec = FastOps::movzx16M; } break;
+            case 0x01: if (reg) { i.exec = Handlers2.fastAddRR; } break;
+            case 0x03: i.exec = reg ? Handlers2.fastAddRR2 : Handlers2.fastAddRM; break;
+            case 0x09: if (reg) { i.exec = Handlers2.fastOrRR; } break;
+            case 0x21: if (reg) { i.exec = Handlers2.fastAndRR; } break;
+            case 0x29: if (reg) { i.exec = Handlers2.fastSubRR; } break;
+            case 0x2B: if (reg) { i.exec = Handlers2.fastSubRR2; } break;
+            case 0x31: if (reg) { i.exec = Handlers2.fastXorRR; } break;
+            case 0x39: i.exec = reg ? Handlers2.fastCmpRR : Handlers2.fastCmpMR; break;
+            case 0x3B: i.exec = reg ? Handlers2.fastCmpRR2 : Handlers2.fastCmpRM; break;
+            case 0x85: if (reg) { i.exec = Handlers2.fastTestRR; } break;
+            case 0x89: i.exec = reg ? Handlers2.fastMovRR : Handlers2.fastMovMR; break;
+            case 0x8B: i.exec = reg ? Handlers2.fastMovRR2 : Handlers2.fastMovRM; break;
+            case 0x8D: if (!i.addr16) { i.exec = Handlers2.fastLea; } break;
+            case 0x1B6: i.exec = reg ? Handlers2.fastMovzx8R : Handlers2.fastMovzx8M; break;
+            case 0x1B7: if (!reg) { i.exec = Handlers2.fastMovzx16M; } break;
             case 0x83:
             case 0x81:
                 if (reg) {
@@ -41,18 +144,18 @@ final class FastOps {
                 break;
             case 0xC1:
                 if (reg && i.sub == ShiftOps.SHL) {
-                    i.exec = FastOps::shlImm;
+                    i.exec = Handlers2.fastShlImm;
                 } else if (reg && i.sub == ShiftOps.SHR) {
-                    i.exec = FastOps::shrImm;
+                    i.exec = Handlers2.fastShrImm;
                 } else if (reg && i.sub == ShiftOps.SAR) {
-                    i.exec = FastOps::sarImm;
+                    i.exec = Handlers2.fastSarImm;
                 }
                 break;
             default:
                 if (op >= 0x40 && op < 0x48) {
-                    i.exec = FastOps::inc;
+                    i.exec = Handlers2.fastInc;
                 } else if (op >= 0x48 && op < 0x50) {
-                    i.exec = FastOps::dec;
+                    i.exec = Handlers2.fastDec;
                 }
                 break;
         }
@@ -60,10 +163,10 @@ final class FastOps {
 
     private static void specialiseGroup1(Insn i) {
         switch (i.sub) {
-            case AluOps.ADD: i.exec = FastOps::addRI; break;
-            case AluOps.AND: i.exec = FastOps::andRI; break;
-            case AluOps.SUB: i.exec = FastOps::subRI; break;
-            case AluOps.CMP: i.exec = FastOps::cmpRI; break;
+            case AluOps.ADD: i.exec = Handlers2.fastAddRI; break;
+            case AluOps.AND: i.exec = Handlers2.fastAndRI; break;
+            case AluOps.SUB: i.exec = Handlers2.fastSubRI; break;
+            case AluOps.CMP: i.exec = Handlers2.fastCmpRI; break;
             default: break;
         }
     }
@@ -234,6 +337,105 @@ final class FastOps {
             int r = a >> n;
             LazyFlags.result(c, r, -1, ((a >> (n - 1)) & 1) != 0, false, false);
             c.regs[i.rm] = r;
+        }
+    }
+
+    // One Jcc handler per condition: the condition code is a constant, so condition() folds to the
+    // one test, and the branch predictor sees each condition at its own dispatch target.
+
+    static void jo(Cpu c, Insn i) {
+        if (c.condition(0)) {
+            ControlOps.branch(c, i);
+        }
+    }
+
+    static void jno(Cpu c, Insn i) {
+        if (c.condition(1)) {
+            ControlOps.branch(c, i);
+        }
+    }
+
+    static void jb(Cpu c, Insn i) {
+        if (c.condition(2)) {
+            ControlOps.branch(c, i);
+        }
+    }
+
+    static void jae(Cpu c, Insn i) {
+        if (c.condition(3)) {
+            ControlOps.branch(c, i);
+        }
+    }
+
+    static void je(Cpu c, Insn i) {
+        if (c.condition(4)) {
+            ControlOps.branch(c, i);
+        }
+    }
+
+    static void jne(Cpu c, Insn i) {
+        if (c.condition(5)) {
+            ControlOps.branch(c, i);
+        }
+    }
+
+    static void jbe(Cpu c, Insn i) {
+        if (c.condition(6)) {
+            ControlOps.branch(c, i);
+        }
+    }
+
+    static void ja(Cpu c, Insn i) {
+        if (c.condition(7)) {
+            ControlOps.branch(c, i);
+        }
+    }
+
+    static void js(Cpu c, Insn i) {
+        if (c.condition(8)) {
+            ControlOps.branch(c, i);
+        }
+    }
+
+    static void jns(Cpu c, Insn i) {
+        if (c.condition(9)) {
+            ControlOps.branch(c, i);
+        }
+    }
+
+    static void jp(Cpu c, Insn i) {
+        if (c.condition(10)) {
+            ControlOps.branch(c, i);
+        }
+    }
+
+    static void jnp(Cpu c, Insn i) {
+        if (c.condition(11)) {
+            ControlOps.branch(c, i);
+        }
+    }
+
+    static void jl(Cpu c, Insn i) {
+        if (c.condition(12)) {
+            ControlOps.branch(c, i);
+        }
+    }
+
+    static void jge(Cpu c, Insn i) {
+        if (c.condition(13)) {
+            ControlOps.branch(c, i);
+        }
+    }
+
+    static void jle(Cpu c, Insn i) {
+        if (c.condition(14)) {
+            ControlOps.branch(c, i);
+        }
+    }
+
+    static void jg(Cpu c, Insn i) {
+        if (c.condition(15)) {
+            ControlOps.branch(c, i);
         }
     }
 }

@@ -7,6 +7,9 @@ package dev.twinstep.core.cpu;
  * at the decoded operand size.
  */
 public final class Insn {
+    /** {@link #base} or {@link #index} when the address has none. */
+    public static final int NO_REGISTER = -1;
+
     /** The semantics. */
     public Exec exec;
     /** Length in bytes, prefixes included. */
@@ -24,10 +27,12 @@ public final class Insn {
     public boolean mem;
     /** Segment register of the memory operand (after overrides). */
     public int seg;
-    /** Effective address parts: base and index registers (-1 = none), index shift, displacement. */
-    public int base = -1, index = -1, scale, disp;
+    /** Effective address parts: base and index registers ({@link #NO_REGISTER} = none), index shift, displacement. */
+    public int base = NO_REGISTER, index = NO_REGISTER, scale, disp;
     /** 16-bit addressing: the effective address wraps at 64 KiB. */
     public boolean addr16;
+    /** 0xFFFF with 16-bit addressing, else all ones. */
+    public int addressMask = -1;
     /** 32-bit operand size. */
     public boolean o32;
     /** Immediates (imm2: second immediate, e.g. ENTER's level or a far pointer's selector). */
@@ -42,16 +47,20 @@ public final class Insn {
     public boolean endsBlock;
 
     /**
-     * Blocks that followed when execution left a block through this instruction (up to
-     * {@link Interpreter#LINKS}, allocated on first use), with the EIP each starts at and the
-     * {@link Cpu#codeEpoch} it was linked in. Following a link skips the fetch translation and the
-     * block lookup; it is only followed while the epoch is unchanged (no far transfer, interrupt,
-     * exception or paging change since) and the target is still valid.
+     * Blocks that followed when execution left a block through this instruction, with the EIP each
+     * starts at and the {@link Cpu#codeEpoch} it was linked in. Following a link skips the fetch
+     * translation and the block lookup; it is only followed while the epoch is unchanged (no far
+     * transfer, interrupt, exception or paging change since) and the target is still valid. Most
+     * exits have one successor (slot 0, plain fields); returns and indirect jumps use up to
+     * {@link Interpreter#LINKS} more, allocated on first use.
      */
+    Block link0;
+    int linkEip0;
+    int linkEpoch0;
     Block[] links;
     int[] linkEips;
     int[] linkEpochs;
-    /** Next slot to replace when every link slot is taken. */
+    /** Next extra slot to replace when every one is taken. */
     int linkVictim;
 
     /** The effective address (offset within {@link #seg}). */
@@ -63,7 +72,7 @@ public final class Insn {
         if (index >= 0) {
             a += cpu.regs[index] << scale;
         }
-        return addr16 ? a & 0xFFFF : a;
+        return a & addressMask;
     }
 
     // ---------------------------------------------------------------- ModRM operand, 8 bits

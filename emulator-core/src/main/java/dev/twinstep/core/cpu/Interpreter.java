@@ -6,14 +6,14 @@ package dev.twinstep.core.cpu;
  * with the faulting instruction's EIP as the return address.
  */
 final class Interpreter {
-    /** Successor links kept per block-exit instruction (a RET or an indirect jump has several). */
+    /** Extra successor links per block-exit instruction (a RET or an indirect jump has several). */
     static final int LINKS = 4;
 
     private final Cpu cpu;
     private final BlockCache blocks;
     private final Decoder decoder;
-    /** Pages of the executing block: a store to one of them ends the block after the instruction. */
-    private int runningPage = -1, runningPage2 = -1;
+    /** The executing block: a store to one of its pages ends it after the current instruction. */
+    private Block running;
     /** The instruction that left the last block, whose links may lead to the next; null after a disruption. */
     private Insn previous;
 
@@ -30,7 +30,8 @@ final class Interpreter {
 
     private void codePageWritten(int page) {
         blocks.pageWritten(page);
-        if (page == runningPage || page == runningPage2) {
+        Block b = running;
+        if (b != null && (page == b.page || page == b.page2)) {
             cpu.blockExit = true;
         }
     }
@@ -108,15 +109,22 @@ final class Interpreter {
 
     private Block linkedSuccessor(Cpu c, int eip) {
         Insn p = previous;
-        if (p == null || p.links == null) {
+        if (p == null) {
             return null;
         }
         int epoch = c.codeEpoch;
+        Block b = p.link0;
+        if (b != null && p.linkEip0 == eip && p.linkEpoch0 == epoch && blocks.isValid(b)) {
+            return b;
+        }
         Block[] links = p.links;
+        if (links == null) {
+            return null;
+        }
         int[] eips = p.linkEips;
         int[] epochs = p.linkEpochs;
         for (int k = 0; k < LINKS; k++) {
-            Block b = links[k];
+            b = links[k];
             if (b != null && eips[k] == eip && epochs[k] == epoch && blocks.isValid(b)) {
                 return b;
             }
@@ -128,12 +136,18 @@ final class Interpreter {
         if (from == null) {
             return;
         }
+        int epoch = c.codeEpoch;
+        if (from.link0 == null || from.linkEpoch0 != epoch || from.linkEip0 == eip) {
+            from.link0 = to;
+            from.linkEip0 = eip;
+            from.linkEpoch0 = epoch;
+            return;
+        }
         if (from.links == null) {
             from.links = new Block[LINKS];
             from.linkEips = new int[LINKS];
             from.linkEpochs = new int[LINKS];
         }
-        int epoch = c.codeEpoch;
         int slot = -1;
         for (int k = 0; k < LINKS && slot < 0; k++) {
             if (from.links[k] == null || from.linkEpochs[k] != epoch || from.linkEips[k] == eip) {
@@ -152,8 +166,9 @@ final class Interpreter {
     private void runBlock() {
         Cpu c = cpu;
         int eip = c.eip;
-        boolean code32 = c.code32();
         Block b = linkedSuccessor(c, eip);
+        // A linked successor was decoded for the same CS (links do not survive a CS change).
+        boolean code32 = b != null ? b.code32 : c.code32();
         if (b == null) {
             try {
                 b = findBlock(c, eip, code32);
@@ -171,8 +186,7 @@ final class Interpreter {
             n = 1;
         }
         int ipMask = code32 ? -1 : 0xFFFF;
-        runningPage = b.page;
-        runningPage2 = b.page2;
+        running = b;
         c.blockStartCount = c.instructionCount;
         c.blockExit = false;
         int i = 0;
@@ -195,7 +209,7 @@ final class Interpreter {
             previous = insns[i - 1];
         } catch (CpuException e) {
             c.instructionCount = c.blockStartCount + i;
-            runningPage = runningPage2 = -1;
+            running = null;
             deliverFault(e);
             return;
         } catch (MachineHalt h) {
@@ -203,7 +217,7 @@ final class Interpreter {
             c.eip = c.nextEip;
             throw h;
         } finally {
-            runningPage = runningPage2 = -1;
+            running = null;
         }
         if (singleStep && !c.halted) {
             c.dr[6] |= 1 << 14;

@@ -48,7 +48,7 @@ class DecoderTest {
         Insn esp = decode32(0x8B, 0x44, 0x24, 0x04); // mov eax, [esp+4]
         assertEquals(Cpu.SS, esp.seg);
         assertEquals(Cpu.ESP, esp.base);
-        assertEquals(-1, esp.index);
+        assertEquals(Insn.NO_REGISTER, esp.index);
         Insn overridden = decode32(0x26, 0x8B, 0x45, 0xF8); // mov eax, es:[ebp-8]
         assertEquals(Cpu.ES, overridden.seg);
         assertEquals(4, overridden.length);
@@ -57,11 +57,11 @@ class DecoderTest {
     @Test
     void shouldDecodeAbsoluteAddressWithoutBase() {
         Insn i = decode32(0x8B, 0x05, 0x00, 0x20, 0x00, 0x00); // mov eax, [0x2000]
-        assertEquals(-1, i.base);
-        assertEquals(-1, i.index);
+        assertEquals(Insn.NO_REGISTER, i.base);
+        assertEquals(Insn.NO_REGISTER, i.index);
         assertEquals(0x2000, i.disp);
         Insn sib = decode32(0x8B, 0x04, 0x8D, 0x00, 0x30, 0x00, 0x00); // mov eax, [ecx*4 + 0x3000]
-        assertEquals(-1, sib.base);
+        assertEquals(Insn.NO_REGISTER, sib.base);
         assertEquals(Cpu.ECX, sib.index);
         assertEquals(0x3000, sib.disp);
         assertEquals(7, sib.length);
@@ -77,7 +77,7 @@ class DecoderTest {
         assertTrue(bpDi.addr16);
         assertFalse(bpDi.o32);
         Insn direct = decode16(0x8B, 0x06, 0x34, 0x12); // mov ax, [0x1234]
-        assertEquals(-1, direct.base);
+        assertEquals(Insn.NO_REGISTER, direct.base);
         assertEquals(0x1234, direct.disp);
         assertEquals(Cpu.DS, direct.seg);
         assertEquals(4, direct.length);
