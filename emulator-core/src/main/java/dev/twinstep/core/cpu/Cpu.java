@@ -287,28 +287,52 @@ public final class Cpu {
     // ---------------------------------------------------------------- stack (SS:ESP, honouring SS.B)
 
     public void push16(int value) {
-        int sp = stack32() ? regs[ESP] - 2 : (regs[ESP] - 2) & 0xFFFF;
-        mmu.write16(SS, sp, value);
-        setSp(sp);
+        if (stack32()) {
+            int sp = regs[ESP] - 2;
+            mmu.write16(SS, sp, value);
+            regs[ESP] = sp;
+        } else {
+            int sp = (regs[ESP] - 2) & 0xFFFF;
+            mmu.write16(SS, sp, value);
+            regs[ESP] = (regs[ESP] & 0xFFFF0000) | sp;
+        }
     }
 
     public void push32(int value) {
-        int sp = stack32() ? regs[ESP] - 4 : (regs[ESP] - 4) & 0xFFFF;
-        mmu.write32(SS, sp, value);
-        setSp(sp);
+        if (stack32()) {
+            int sp = regs[ESP] - 4;
+            mmu.write32(SS, sp, value);
+            regs[ESP] = sp;
+        } else {
+            int sp = (regs[ESP] - 4) & 0xFFFF;
+            mmu.write32(SS, sp, value);
+            regs[ESP] = (regs[ESP] & 0xFFFF0000) | sp;
+        }
     }
 
     public int pop16() {
-        int sp = stack32() ? regs[ESP] : regs[ESP] & 0xFFFF;
+        if (stack32()) {
+            int sp = regs[ESP];
+            int value = mmu.read16(SS, sp);
+            regs[ESP] = sp + 2;
+            return value;
+        }
+        int sp = regs[ESP] & 0xFFFF;
         int value = mmu.read16(SS, sp);
-        setSp(sp + 2);
+        regs[ESP] = (regs[ESP] & 0xFFFF0000) | ((sp + 2) & 0xFFFF);
         return value;
     }
 
     public int pop32() {
-        int sp = stack32() ? regs[ESP] : regs[ESP] & 0xFFFF;
+        if (stack32()) {
+            int sp = regs[ESP];
+            int value = mmu.read32(SS, sp);
+            regs[ESP] = sp + 4;
+            return value;
+        }
+        int sp = regs[ESP] & 0xFFFF;
         int value = mmu.read32(SS, sp);
-        setSp(sp + 4);
+        regs[ESP] = (regs[ESP] & 0xFFFF0000) | ((sp + 4) & 0xFFFF);
         return value;
     }
 
@@ -330,13 +354,15 @@ public final class Cpu {
     public volatile boolean stopRequested;
 
     /**
-     * Runs instructions until at least {@code budget} have retired (checked at block ends), the CPU halts (HLT with nothing to
-     * wake it), or {@link #stopRequested} is seen at a block boundary. Guest exceptions are delivered
-     * to the guest inside; a triple fault or a device's exit request ends it with {@link MachineHalt}.
+     * Runs instructions until at least {@code budget} have retired (checked at block ends, so it may
+     * run up to one block further), the CPU halts (HLT with nothing to wake it), or
+     * {@link #stopRequested} is seen at a block boundary. Guest exceptions are delivered to the
+     * guest inside; a triple fault or a device's exit request ends it with {@link MachineHalt}.
      *
      * <p>Counting: every completed instruction counts one; a REP string instruction counts one per
-     * resumption (it yields every {@link StringOps#CHUNK} iterations so that interrupts are taken),
-     * and a faulting instruction counts none.
+     * resumption (it yields every 4096 elements so that interrupts are taken), and a faulting
+     * instruction counts none. {@link #instructionCount} is exact during IN/OUT/INS/OUTS, RDTSC and
+     * the TSC MSR; elsewhere inside a block (e.g. an MMIO access) it holds the count at block start.
      *
      * @return the number of instructions retired
      */

@@ -137,7 +137,7 @@ final class Decoder {
             if (s != STOP_TOO_LONG) {
                 throw s;
             }
-            i.exec = Handlers2.systemGeneralProtection;
+            i.exec = SystemHandlers.systemGeneralProtection;
             i.endsBlock = true;
         }
         i.length = fetchEip - insnStart;
@@ -195,15 +195,15 @@ final class Decoder {
         OpcodeTable.preset(i, op);
         fetchImmediates(i, form, o32, a32);
         if (exec == null) {
-            exec = Handlers2.systemInvalidOpcode;
+            exec = SystemHandlers.systemInvalidOpcode;
             form |= OpcodeTable.END;
         }
         if (lock && ((form & OpcodeTable.LOCKABLE) == 0 || !i.mem)) {
-            exec = Handlers2.systemInvalidOpcode;
+            exec = SystemHandlers.systemInvalidOpcode;
             form |= OpcodeTable.END;
         }
         if ((form & OpcodeTable.NEEDS_MEM) != 0 && !i.mem) {
-            exec = Handlers2.systemInvalidOpcode;
+            exec = SystemHandlers.systemInvalidOpcode;
             form |= OpcodeTable.END;
         }
         i.exec = exec;

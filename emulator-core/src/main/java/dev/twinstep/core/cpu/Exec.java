@@ -2,8 +2,9 @@ package dev.twinstep.core.cpu;
 
 /**
  * The semantics of one decoded instruction form. Instances are stateless singletons (see
- * {@link Handlers}); this is an abstract class rather than an interface so that the hot dispatch
- * in the interpreter loop is a virtual call, not an interface call.
+ * {@link ArithmeticHandlers}, {@link TransferHandlers}, {@link SystemHandlers}); this is an abstract
+ * class rather than an interface so that the hot dispatch in the interpreter loop is a virtual
+ * call, not an interface call.
  */
 public abstract class Exec {
     /**

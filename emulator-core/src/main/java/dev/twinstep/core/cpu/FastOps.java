@@ -121,21 +121,21 @@ final class FastOps {
         }
         boolean reg = !i.mem;
         switch (op) {
-            case 0x01: if (reg) { i.exec = Handlers2.fastAddRR; } break;
-            case 0x03: i.exec = reg ? Handlers2.fastAddRR2 : Handlers2.fastAddRM; break;
-            case 0x09: if (reg) { i.exec = Handlers2.fastOrRR; } break;
-            case 0x21: if (reg) { i.exec = Handlers2.fastAndRR; } break;
-            case 0x29: if (reg) { i.exec = Handlers2.fastSubRR; } break;
-            case 0x2B: if (reg) { i.exec = Handlers2.fastSubRR2; } break;
-            case 0x31: if (reg) { i.exec = Handlers2.fastXorRR; } break;
-            case 0x39: i.exec = reg ? Handlers2.fastCmpRR : Handlers2.fastCmpMR; break;
-            case 0x3B: i.exec = reg ? Handlers2.fastCmpRR2 : Handlers2.fastCmpRM; break;
-            case 0x85: if (reg) { i.exec = Handlers2.fastTestRR; } break;
-            case 0x89: i.exec = reg ? Handlers2.fastMovRR : Handlers2.fastMovMR; break;
-            case 0x8B: i.exec = reg ? Handlers2.fastMovRR2 : Handlers2.fastMovRM; break;
-            case 0x8D: if (!i.addr16) { i.exec = Handlers2.fastLea; } break;
-            case 0x1B6: i.exec = reg ? Handlers2.fastMovzx8R : Handlers2.fastMovzx8M; break;
-            case 0x1B7: if (!reg) { i.exec = Handlers2.fastMovzx16M; } break;
+            case 0x01: if (reg) { i.exec = ArithmeticHandlers.fastAddRR; } break;
+            case 0x03: i.exec = reg ? ArithmeticHandlers.fastAddRR2 : ArithmeticHandlers.fastAddRM; break;
+            case 0x09: if (reg) { i.exec = ArithmeticHandlers.fastOrRR; } break;
+            case 0x21: if (reg) { i.exec = ArithmeticHandlers.fastAndRR; } break;
+            case 0x29: if (reg) { i.exec = ArithmeticHandlers.fastSubRR; } break;
+            case 0x2B: if (reg) { i.exec = ArithmeticHandlers.fastSubRR2; } break;
+            case 0x31: if (reg) { i.exec = ArithmeticHandlers.fastXorRR; } break;
+            case 0x39: i.exec = reg ? ArithmeticHandlers.fastCmpRR : ArithmeticHandlers.fastCmpMR; break;
+            case 0x3B: i.exec = reg ? ArithmeticHandlers.fastCmpRR2 : ArithmeticHandlers.fastCmpRM; break;
+            case 0x85: if (reg) { i.exec = ArithmeticHandlers.fastTestRR; } break;
+            case 0x89: i.exec = reg ? ArithmeticHandlers.fastMovRR : ArithmeticHandlers.fastMovMR; break;
+            case 0x8B: i.exec = reg ? ArithmeticHandlers.fastMovRR2 : ArithmeticHandlers.fastMovRM; break;
+            case 0x8D: if (!i.addr16) { i.exec = ArithmeticHandlers.fastLea; } break;
+            case 0x1B6: i.exec = reg ? ArithmeticHandlers.fastMovzx8R : ArithmeticHandlers.fastMovzx8M; break;
+            case 0x1B7: if (!reg) { i.exec = ArithmeticHandlers.fastMovzx16M; } break;
             case 0x83:
             case 0x81:
                 if (reg) {
@@ -144,18 +144,18 @@ final class FastOps {
                 break;
             case 0xC1:
                 if (reg && i.sub == ShiftOps.SHL) {
-                    i.exec = Handlers2.fastShlImm;
+                    i.exec = ArithmeticHandlers.fastShlImm;
                 } else if (reg && i.sub == ShiftOps.SHR) {
-                    i.exec = Handlers2.fastShrImm;
+                    i.exec = ArithmeticHandlers.fastShrImm;
                 } else if (reg && i.sub == ShiftOps.SAR) {
-                    i.exec = Handlers2.fastSarImm;
+                    i.exec = ArithmeticHandlers.fastSarImm;
                 }
                 break;
             default:
                 if (op >= 0x40 && op < 0x48) {
-                    i.exec = Handlers2.fastInc;
+                    i.exec = ArithmeticHandlers.fastInc;
                 } else if (op >= 0x48 && op < 0x50) {
-                    i.exec = Handlers2.fastDec;
+                    i.exec = ArithmeticHandlers.fastDec;
                 }
                 break;
         }
@@ -163,10 +163,10 @@ final class FastOps {
 
     private static void specialiseGroup1(Insn i) {
         switch (i.sub) {
-            case AluOps.ADD: i.exec = Handlers2.fastAddRI; break;
-            case AluOps.AND: i.exec = Handlers2.fastAndRI; break;
-            case AluOps.SUB: i.exec = Handlers2.fastSubRI; break;
-            case AluOps.CMP: i.exec = Handlers2.fastCmpRI; break;
+            case AluOps.ADD: i.exec = ArithmeticHandlers.fastAddRI; break;
+            case AluOps.AND: i.exec = ArithmeticHandlers.fastAndRI; break;
+            case AluOps.SUB: i.exec = ArithmeticHandlers.fastSubRI; break;
+            case AluOps.CMP: i.exec = ArithmeticHandlers.fastCmpRI; break;
             default: break;
         }
     }
