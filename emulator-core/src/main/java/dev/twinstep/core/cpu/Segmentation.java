@@ -141,11 +141,13 @@ public final class Segmentation {
         if (!protectedMode()) {
             int offset = operand32 ? cpu.pop32() : cpu.pop16();
             int selector = (operand32 ? cpu.pop32() : cpu.pop16()) & 0xFFFF;
-            int flags = operand32 ? cpu.pop32() : (cpu.getEflags() & 0xFFFF0000) | cpu.pop16();
+            int old = cpu.getEflags();
+            // SDM IRET, real-address mode: IRETD loads the bits of 0x257FD5 and keeps VM/VIF/VIP;
+            // IRET loads FLAGS[15:0]. IOPL and NT are loaded (a 286 would keep them clear).
+            int flags = operand32 ? (cpu.pop32() & 0x257FD5) | (old & 0x1A0000) : (old & 0xFFFF0000) | cpu.pop16();
             loadRealMode(Cpu.CS, selector);
             cpu.nextEip = offset;
-            // Real mode: IOPL and NT are kept (the 80286-derived test vectors expect them unchanged).
-            cpu.setEflags((flags & ~(Cpu.IOPL | Cpu.NT | Cpu.VM | Cpu.RF)) | (cpu.getEflags() & (Cpu.VM)));
+            cpu.setEflags(flags);
             return;
         }
         transfer.interruptReturn(operand32);

@@ -131,15 +131,14 @@ final class StackOps {
 
     /**
      * 9D: POPF / POPFD. CPL 0 may change everything but VM/RF; CPL &gt; 0 keeps IOPL; CPL &gt; IOPL keeps
-     * IF. In real mode IOPL and NT stay clear (80286 behaviour, which the vectors check).
+     * IF. Real mode runs at CPL 0, so there a 386 loads IOPL and NT too (a 286 keeps them clear; the
+     * 80286 vector harness leaves bits 12-15 out of its compare for that reason).
      */
     static void popf(Cpu c, Insn i) {
         int old = c.getEflags();
         int v = i.o32 ? c.pop32() : (old & 0xFFFF0000) | c.pop16();
         int changeable = 0x00247FD5 & ~(Cpu.VM | Cpu.RF);
-        if (!c.protectedMode()) {
-            v &= ~(Cpu.IOPL | Cpu.NT);
-        } else {
+        if (c.protectedMode()) {
             if (c.cpl > 0) {
                 changeable &= ~Cpu.IOPL;
             }
