@@ -34,7 +34,7 @@ done
 CFLAGS=(-m32 -march=i686 -mno-mmx -mno-sse -mno-80387 -mgeneral-regs-only
         -ffreestanding -nostdlib -fno-pic -fno-pie -fno-stack-protector
         -fno-asynchronous-unwind-tables -fno-builtin -O2 -std=gnu11 -Wall -Wextra
-        -I"$SRC/common")
+        -I"$SRC/common" -I"$SRC/devlib")
 LDFLAGS=(-m elf_i386 -nostdlib --build-id=none -z noexecstack --no-warn-rwx-segments)
 
 mkdir -p "$OUT" "$WORK" "$BOCHS_OUT"
@@ -94,6 +94,14 @@ if [[ -f "$SRC/cpucheck/cpucheck.c" ]]; then
 fi
 image smc "Self-modifying code: hot routines, stores into the running block, alias mappings, page-straddling code." \
     smc/smc.c
+# Device guests: drive the PIC, PIT, RTC, UART and ATA disk through interrupts like a kernel.
+DEVLIB=(devlib/devlib.c devlib/irq_stubs.S)
+image uartirq "Interrupt-driven COM1: PIC setup, THRE-driven transmit ring, loopback receive through interrupts." \
+    "${DEVLIB[@]}" uartirq/uartirq.c
+image timer "PIT modes 0/2/3 with IRQ0, latch and read-back commands, channel 2 via port 0x61, CMOS and RTC periodic IRQ8." \
+    "${DEVLIB[@]}" timer/timer.c
+image ata "ATA PIO driver on the primary master: IDENTIFY, READ/WRITE SECTORS and MULTIPLE, errors, FLUSH; polled and with IRQ14." \
+    "${DEVLIB[@]}" ata/ata.c
 if [[ -f "$SRC/bochs/bootsector.S" && -f "$SRC/bench/bench.c" ]]; then
     # shellcheck source=src/bochs/build-floppy.sh
     source "$SRC/bochs/build-floppy.sh"

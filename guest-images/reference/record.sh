@@ -7,6 +7,11 @@
 # and writes reference/NAME.txt (the COM1 transcript, byte for byte) and reference/manifest.tsv:
 #
 #   NAME <TAB> exit status <TAB> memory MiB <TAB> -append string <TAB> recorder version <TAB> image
+#        <TAB> drive
+#
+# The drive column is "-" (no disk) or "disk:NM": the entry runs with an N MiB raw disk that
+# make-disk.sh creates afresh for every run, attached as the primary IDE master
+# (-drive file=DISK,format=raw,if=ide,index=0).
 #
 # The exit status is the emulator's (isa-debug-exit: (code << 1) | 1), or "-" for Bochs, which has no
 # isa-debug-exit (the guests stop it through its shutdown port instead).
@@ -23,15 +28,18 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 QEMU=${QEMU:-qemu-system-i386}
 MEMORY_MIB=128
 
-# NAME -> "recorder|image|append". Keep in step with the Twinstep tests.
+# NAME -> "recorder|image|append|drive". Keep in step with the Twinstep tests.
 declare -A ENTRY=(
-    [hello]="qemu|hello|mode=reference answer=42"
-    [bench]="qemu|bench|scale=1"
-    [cpucheck]="qemu|cpucheck|"
-    [cpucheck-segchecks]="bochs|cpucheck|segchecks=1"
-    [smc]="qemu|smc|"
+    [hello]="qemu|hello|mode=reference answer=42|-"
+    [bench]="qemu|bench|scale=1|-"
+    [cpucheck]="qemu|cpucheck||-"
+    [cpucheck-segchecks]="bochs|cpucheck|segchecks=1|-"
+    [smc]="qemu|smc||-"
+    [uartirq]="qemu|uartirq||-"
+    [timer]="qemu|timer||-"
+    [ata]="qemu|ata||disk:4M"
 )
-ORDER=(hello bench cpucheck cpucheck-segchecks smc)
+ORDER=(hello bench cpucheck cpucheck-segchecks smc uartirq timer ata)
 
 fail() {
     echo "record.sh: $*" >&2
@@ -49,43 +57,59 @@ MANIFEST=$HERE/manifest.tsv
 declare -A LINE=()
 if [[ -f "$MANIFEST" ]]; then
     while IFS= read -r line; do
-        [[ $line == \#* ]] || LINE[${line%%$'\t'*}]=$line
+        [[ $line == \#* ]] && continue
+        # Rows written before the drive column existed had no disk.
+        fields=$(tr -cd '\t' <<<"$line" | wc -c)
+        [[ $fields -ge 6 ]] || line+=$'\t-'
+        LINE[${line%%$'\t'*}]=$line
     done <"$MANIFEST"
 fi
 
 record_qemu() {
-    local name=$1 image=$2 append=$3
+    local name=$1 image=$2 append=$3 drive=$4
     command -v "$QEMU" >/dev/null 2>&1 || fail "$QEMU not found (apt-get install qemu-system-x86)"
+    local drive_args=()
+    case $drive in
+        -) ;;
+        disk:*M)
+            local disk=$SCRATCH/$name-disk.img
+            local mib=${drive#disk:}
+            bash "$HERE/make-disk.sh" "$disk" "${mib%M}"
+            drive_args=(-drive "file=$disk,format=raw,if=ide,index=0")
+            ;;
+        *) fail "$name: unknown drive '$drive' (use - or disk:NM)" ;;
+    esac
     local status=0
     (cd "$SCRATCH/images" && timeout 300 "$QEMU" -machine pc -m "$MEMORY_MIB" -kernel "$image.elf" \
         -append "$append" -display none -serial "file:$SCRATCH/$name.txt" -monitor none \
-        -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04) || status=$?
+        -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 "${drive_args[@]}") || status=$?
     [[ $status -ne 124 ]] || fail "$name timed out"
-    LINE[$name]=$(printf '%s\t%s\t%s\t%s\t%s\t%s' "$name" "$status" "$MEMORY_MIB" "$append" \
-        "$("$QEMU" --version | head -n 1)" "$image")
+    LINE[$name]=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s' "$name" "$status" "$MEMORY_MIB" "$append" \
+        "$("$QEMU" --version | head -n 1)" "$image" "$drive")
 }
 
 record_bochs() {
-    local name=$1 image=$2 append=$3
+    local name=$1 image=$2 append=$3 drive=$4
+    [[ $drive == - ]] || fail "$name: the Bochs recorder takes no disk"
     local cmdline="$image.elf"
     [[ -z $append ]] || cmdline+=" $append"
     timeout 600 bash "$HERE/../run-bochs.sh" "$SCRATCH/images/$image-bochs.img" "$SCRATCH/$name.txt" "$cmdline" \
         || fail "$name: the Bochs run failed"
     local version
     version=$(dpkg-query -W -f='Bochs ${Version}' bochs 2>/dev/null || echo "Bochs")
-    LINE[$name]=$(printf '%s\t-\t%s\t%s\t%s\t%s' "$name" "$MEMORY_MIB" "$append" "$version" "$image")
+    LINE[$name]=$(printf '%s\t-\t%s\t%s\t%s\t%s\t-' "$name" "$MEMORY_MIB" "$append" "$version" "$image")
 }
 
 for name in "${names[@]}"; do
     [[ -v "ENTRY[$name]" ]] || fail "unknown entry '$name' (known: ${ORDER[*]})"
-    IFS='|' read -r recorder image append <<<"${ENTRY[$name]}"
-    "record_$recorder" "$name" "$image" "$append"
+    IFS='|' read -r recorder image append drive <<<"${ENTRY[$name]}"
+    "record_$recorder" "$name" "$image" "$append" "$drive"
     cp "$SCRATCH/$name.txt" "$HERE/$name.txt"
     echo "record.sh: $name ($recorder) $(cut -f2 <<<"${LINE[$name]}"), $(wc -l <"$HERE/$name.txt") lines"
 done
 
 {
-    printf '# name\texit status\tmemory MiB\tappend\trecorded with\timage\n'
+    printf '# name\texit status\tmemory MiB\tappend\trecorded with\timage\tdrive\n'
     for name in "${ORDER[@]}"; do
         [[ -v "LINE[$name]" ]] && printf '%s\n' "${LINE[$name]}"
     done

@@ -1,5 +1,6 @@
 package dev.twinstep.tools;
 
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -19,7 +20,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        int status = run(args, System.out, System.err);
+        int status = run(args, System.in, System.out, System.err, GuestCatalog.builtIn());
         System.out.flush();
         System.err.flush();
         System.exit(status);
@@ -30,10 +31,18 @@ public final class Main {
         return run(args, stdout, stderr, GuestCatalog.builtIn());
     }
 
-    /** As {@link #run(String[], OutputStream, PrintStream)}, with the built-in guests taken from {@code catalog}. */
+    /**
+     * As {@link #run(String[], OutputStream, PrintStream)}, with the built-in guests taken from
+     * {@code catalog} and no standard input for the guest's serial line.
+     */
     static int run(String[] args, OutputStream stdout, PrintStream stderr, GuestCatalog catalog) {
+        return run(args, null, stdout, stderr, catalog);
+    }
+
+    /** The full form: {@code stdin} (or null) becomes the input of a {@code --serial stdio} line. */
+    static int run(String[] args, InputStream stdin, OutputStream stdout, PrintStream stderr, GuestCatalog catalog) {
         try {
-            return commandLine(stdout, stderr, catalog).execute(args);
+            return commandLine(stdin, stdout, stderr, catalog).execute(args);
         } catch (Throwable error) { // picocli passes Errors (StackOverflowError, OutOfMemoryError) through
             printError(stderr, "internal error", error.toString() + (hasDebug(args) ? "" : " (run with --debug for details)"));
             if (hasDebug(args)) {
@@ -44,9 +53,9 @@ public final class Main {
     }
 
     /** The configured picocli command tree (exposed for tests, which pass their own streams). */
-    static CommandLine commandLine(OutputStream stdout, PrintStream stderr, GuestCatalog catalog) {
+    static CommandLine commandLine(InputStream stdin, OutputStream stdout, PrintStream stderr, GuestCatalog catalog) {
         CommandLine commandLine = new CommandLine(new TwinstepCommand());
-        commandLine.addSubcommand("run", new RunCommand(stdout, stderr, catalog));
+        commandLine.addSubcommand("run", new RunCommand(stdin, stdout, stderr, catalog));
         commandLine.addSubcommand("guests", new GuestsCommand(stdout, catalog));
         commandLine.setOut(new PrintWriter(new java.io.OutputStreamWriter(stdout, StandardCharsets.UTF_8), true));
         commandLine.setErr(new PrintWriter(new java.io.OutputStreamWriter(stderr, StandardCharsets.UTF_8), true));

@@ -2,17 +2,20 @@ package dev.twinstep.tools;
 
 import dev.twinstep.core.boot.BootException;
 import dev.twinstep.core.boot.BootInfo;
+import dev.twinstep.core.clock.ClockMode;
 import dev.twinstep.core.machine.Machine;
 import dev.twinstep.core.machine.MachineConfig;
 import dev.twinstep.core.machine.RunResult;
-import dev.twinstep.devices.debugexit.IsaDebugExit;
 import dev.twinstep.devices.serial.SerialBackend;
-import dev.twinstep.devices.serial.Uart16550;
+import dev.twinstep.devices.storage.AtaChannel;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +24,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code twinstep run}: boots a multiboot kernel (a file, or a built-in guest) on a PC with COM1 and
- * isa-debug-exit, runs it until it exits, and returns the guest's exit status.
+ * {@code twinstep run}: boots a multiboot kernel (a file, or a built-in guest) on a PC (PIC, PIT, RTC,
+ * i8042, COM1 and optionally COM2, the primary IDE channel, isa-debug-exit), runs it until it exits,
+ * and returns the guest's exit status.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Boot a multiboot kernel and run it until it exits.",
@@ -47,10 +51,21 @@ public final class RunCommand implements Callable<Integer> {
             description = "Guest RAM, as QEMU's -m: 128M, 1G, or a plain number of MiB (default: ${DEFAULT-VALUE}).")
     long memoryBytes;
 
-    @Option(names = "--serial", paramLabel = "stdio|file:PATH|none", defaultValue = "stdio",
+    @Option(names = "--serial", paramLabel = "stdio|file:PATH|tcp:HOST:PORT[,server]|none",
             converter = SerialOption.Converter.class,
-            description = "Where COM1 output goes (default: ${DEFAULT-VALUE}).")
-    SerialOption serial;
+            description = "A serial line's back end, as QEMU's -serial: the first is COM1 (default: stdio), "
+                    + "a second one adds COM2.")
+    List<SerialOption> serials = new ArrayList<>();
+
+    @Option(names = "--clock", paramLabel = "realtime|icount", defaultValue = "realtime", converter = ClockOption.class,
+            description = "Virtual time: the host clock, or instructions x " + MachineConfig.DEFAULT_ICOUNT_PERIOD_NANOS
+                    + " ns (deterministic: same output and instruction count on every run) (default: ${DEFAULT-VALUE}).")
+    ClockMode clock;
+
+    @Option(names = "--drive", paramLabel = "file=PATH,format=raw,if=ide,index=0|1[,readonly=on]",
+            converter = DriveOption.Converter.class,
+            description = "A raw disk image on the primary IDE channel, as QEMU's -drive; repeatable.")
+    List<DriveOption> drives = new ArrayList<>();
 
     @Option(names = "--append", paramLabel = "CMDLINE", defaultValue = "",
             description = "Kernel command line after the kernel name, as QEMU's -append.")
@@ -64,11 +79,14 @@ public final class RunCommand implements Callable<Integer> {
 
     private static final int STOP_GRACE_SECONDS = 2;
 
+    private final InputStream stdin;
     private final OutputStream stdout;
     private final PrintStream stderr;
     private final GuestCatalog catalog;
 
-    RunCommand(OutputStream stdout, PrintStream stderr, GuestCatalog catalog) {
+    /** @param stdin the guest's input on a {@code --serial stdio} line, or null for none */
+    RunCommand(InputStream stdin, OutputStream stdout, PrintStream stderr, GuestCatalog catalog) {
+        this.stdin = stdin;
         this.stdout = stdout;
         this.stderr = stderr;
         this.catalog = catalog;
@@ -98,25 +116,49 @@ public final class RunCommand implements Callable<Integer> {
         } catch (BootException e) {
             throw new UsageException(kernelName + ": " + e.getMessage());
         }
-        SerialBackend backend = serial.open(stdout);
+        if (serials.size() > 2) {
+            throw new UsageException("at most two --serial options (COM1 and COM2) are supported, got " + serials.size());
+        }
+        SerialOption com1Option = serials.isEmpty() ? SerialOption.STDIO : serials.get(0);
+        SerialBackend com1 = com1Option.open(stdout, stdin, stderr);
+        SerialBackend com2 = null;
+        AtaChannel ide = null;
         CountDownLatch finished = new CountDownLatch(1);
         Thread stopOnSignal = new Thread(() -> stopAndWait(machine, finished), "twinstep-stop");
         RunResult result;
-        try { // the back end is closed before the report and again here on failure; close is idempotent
-            machine.addDevice(Uart16550.com1(backend));
-            machine.addDevice(IsaDebugExit.standard());
+        boolean closed = false;
+        try { // back ends and images are closed before the report, or here on failure
+            if (serials.size() > 1) {
+                com2 = serials.get(1).open(stdout, stdin, stderr);
+            }
+            PcPlatform platform = PcPlatform.attach(machine, com1, com2);
+            ide = DriveOption.openPrimaryChannel(drives, platform.pic.irq(AtaChannel.PRIMARY_IRQ));
+            machine.addDevice(ide);
             if (debug) {
                 stderr.printf("twinstep: booting %s: entry 0x%08x, image 0x%x-0x%x, multiboot info at 0x%x, cmdline \"%s\"%n",
                         kernelName, boot.entry(), boot.kernelLow(), boot.kernelHigh(), boot.infoAddress(), boot.cmdline());
             }
             Runtime.getRuntime().addShutdownHook(stopOnSignal);
             result = MachineThread.run(machine);
-            backend.close();
+            closed = true;
+            closeAll(com1, com2, ide);
             return report(result);
         } finally {
-            backend.close();
+            if (!closed) {
+                closeAll(com1, com2, ide);
+            }
             finished.countDown();
             removeHook(stopOnSignal);
+        }
+    }
+
+    private static void closeAll(SerialBackend com1, SerialBackend com2, AtaChannel ide) {
+        com1.close();
+        if (com2 != null) {
+            com2.close();
+        }
+        if (ide != null) {
+            ide.close();
         }
     }
 
@@ -142,7 +184,7 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private int report(RunResult result) {
-        if (debug || stats || result.outcome() == RunResult.Outcome.SHUTDOWN) {
+        if (debug || stats || result.outcome() == RunResult.Outcome.SHUTDOWN || result.outcome() == RunResult.Outcome.RESET) {
             stderr.println("twinstep: " + result.diagnosis());
         }
         if (stats) {
@@ -154,7 +196,7 @@ public final class RunCommand implements Callable<Integer> {
 
     private Machine newMachine() throws UsageException {
         try {
-            return new Machine(MachineConfig.withRam(memoryBytes));
+            return new Machine(MachineConfig.withRam(memoryBytes).withClock(clock));
         } catch (OutOfMemoryError e) {
             throw new UsageException("cannot allocate " + (memoryBytes >> 20) + " MiB of guest memory ("
                     + e.getMessage() + "): use a smaller --memory or raise the JVM's -XX:MaxDirectMemorySize");

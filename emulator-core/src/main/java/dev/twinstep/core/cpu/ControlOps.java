@@ -137,18 +137,21 @@ final class ControlOps {
 
     /** CD ib */
     static void intN(Cpu c, Insn i) {
+        c.eip = c.instructionEip(i);
         c.codeEpoch++;
         c.interrupts.deliver(i.imm & 0xFF, Interrupts.SOFTWARE, false, 0);
     }
 
     /** CC */
     static void int3(Cpu c, Insn i) {
+        c.eip = c.instructionEip(i);
         c.codeEpoch++;
         c.interrupts.deliver(CpuException.BP, Interrupts.SOFTWARE, false, 0);
     }
 
     /** CE */
     static void into(Cpu c, Insn i) {
+        c.eip = c.instructionEip(i);
         c.codeEpoch++;
         if (c.of()) {
             c.interrupts.deliver(CpuException.OF, Interrupts.SOFTWARE, false, 0);
@@ -157,6 +160,7 @@ final class ControlOps {
 
     /** F1: ICEBP / INT1 — a #DB trap. */
     static void int1(Cpu c, Insn i) {
+        c.eip = c.instructionEip(i);
         c.codeEpoch++;
         c.interrupts.deliver(CpuException.DB, Interrupts.EXCEPTION, false, 0);
     }

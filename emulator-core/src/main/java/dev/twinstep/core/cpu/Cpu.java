@@ -34,7 +34,11 @@ public final class Cpu {
     public final int[] regs = new int[8];
     /** Scratch space for handlers that must read several values before committing (POPA). */
     final int[] scratch8 = new int[8];
-    /** Offset in CS of the instruction being executed (its first prefix byte). */
+    /**
+     * Offset in CS of the next instruction to execute; between instructions and when a handler
+     * throws, the faulting instruction's first byte. Inside a handler it is not kept current (the
+     * interpreter saves that store per instruction): use {@link #instructionEip(Insn)} there.
+     */
     public int eip;
     /** Where execution continues when the current instruction completes; control transfers set it. */
     public int nextEip;
@@ -150,6 +154,15 @@ public final class Cpu {
         codeEpoch++;
         apicBaseMsr = 0xFEE00900L;
         mmu.flushTlb();
+    }
+
+    /**
+     * The executing instruction's own EIP, for the few handlers that restart it or report it: on
+     * handler entry {@link #nextEip} is the address just past it, so this must be called before the
+     * handler changes nextEip.
+     */
+    int instructionEip(Insn i) {
+        return (nextEip - i.length) & (code32() ? -1 : 0xFFFF);
     }
 
     public CpuException fault(int vector, int errorCode) {

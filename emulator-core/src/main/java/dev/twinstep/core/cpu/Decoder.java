@@ -210,6 +210,7 @@ final class Decoder {
         i.endsBlock = (form & OpcodeTable.END) != 0;
         if (exec == OpcodeTable.EXEC[op] || (OpcodeTable.GROUP[op] != null && exec == OpcodeTable.GROUP[op][i.reg])) {
             FastOps.specialise(i);
+            BaseDispOps.specialise(i);
         }
     }
 

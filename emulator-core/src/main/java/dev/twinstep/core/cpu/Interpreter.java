@@ -8,6 +8,8 @@ package dev.twinstep.core.cpu;
 final class Interpreter {
     /** Extra successor links per block-exit instruction (a RET or an indirect jump has several). */
     static final int LINKS = 4;
+    /** Entries of the jump cache (a power of two). */
+    private static final int JUMP_CACHE_SIZE = 4096;
 
     private final Cpu cpu;
     private final BlockCache blocks;
@@ -16,6 +18,15 @@ final class Interpreter {
     private Block running;
     /** The instruction that left the last block, whose links may lead to the next; null after a disruption. */
     private Insn previous;
+    /**
+     * Blocks recently entered, by EIP and {@link Cpu#codeEpoch} (QEMU's tb_jmp_cache): catches the
+     * exits whose successor links thrash, typically a RET of a function with many callers, without
+     * repeating the fetch translation and the block-table lookup. Valid under the same conditions as
+     * a link: same epoch (CS, paging and CPL unchanged) and the block's code not written since.
+     */
+    private final Block[] jumpBlocks = new Block[JUMP_CACHE_SIZE];
+    private final int[] jumpEips = new int[JUMP_CACHE_SIZE];
+    private final int[] jumpEpochs = new int[JUMP_CACHE_SIZE];
 
     Interpreter(Cpu cpu) {
         this.cpu = cpu;
@@ -43,6 +54,9 @@ final class Interpreter {
         // Blocks that retire nothing (a fault on every fetch) still use up the budget, so this returns.
         long rounds = 0;
         previous = null;
+        // The CPU state may have been changed from outside (state load, a test rig) since the last
+        // call: nothing chained or cached under the old epoch may be followed.
+        c.codeEpoch++;
         while (!c.stopRequested) {
             if (c.interruptShadow) {
                 c.interruptShadow = false;
@@ -105,6 +119,27 @@ final class Interpreter {
             }
         }
         return decoder.decodeBlock(eip, linear, phys, code32);
+    }
+
+    private static int jumpSlot(int eip) {
+        return (eip ^ (eip >>> 12)) & (JUMP_CACHE_SIZE - 1);
+    }
+
+    private Block cachedJump(Cpu c, int eip, boolean code32) {
+        int slot = jumpSlot(eip);
+        Block b = jumpBlocks[slot];
+        if (b != null && jumpEips[slot] == eip && jumpEpochs[slot] == c.codeEpoch && b.code32 == code32
+                && blocks.isValid(b)) {
+            return b;
+        }
+        return null;
+    }
+
+    private void rememberJump(Cpu c, Block b, int eip) {
+        int slot = jumpSlot(eip);
+        jumpBlocks[slot] = b;
+        jumpEips[slot] = eip;
+        jumpEpochs[slot] = c.codeEpoch;
     }
 
     private Block linkedSuccessor(Cpu c, int eip) {
@@ -170,11 +205,15 @@ final class Interpreter {
         // A linked successor was decoded for the same CS (links do not survive a CS change).
         boolean code32 = b != null ? b.code32 : c.code32();
         if (b == null) {
-            try {
-                b = findBlock(c, eip, code32);
-            } catch (CpuException e) {
-                deliverFault(e);
-                return;
+            b = cachedJump(c, eip, code32);
+            if (b == null) {
+                try {
+                    b = findBlock(c, eip, code32);
+                } catch (CpuException e) {
+                    deliverFault(e);
+                    return;
+                }
+                rememberJump(c, b, eip);
             }
             link(c, previous, b, eip);
         }
@@ -191,15 +230,25 @@ final class Interpreter {
         c.blockExit = false;
         int i = 0;
         try {
+            // Unrolled by two: each copy has its own indirect call site, which gives the host's
+            // branch predictor two histories to learn handler sequences from instead of one.
             while (i < n) {
                 Insn in = insns[i];
                 int sequential = (eip + in.length) & ipMask;
-                c.eip = eip;
                 c.nextEip = sequential;
                 in.exec.run(c, in);
                 eip = c.nextEip;
                 i++;
                 // A taken conditional branch leaves the block in the middle.
+                if (c.blockExit || eip != sequential || i >= n) {
+                    break;
+                }
+                in = insns[i];
+                sequential = (eip + in.length) & ipMask;
+                c.nextEip = sequential;
+                in.exec.run(c, in);
+                eip = c.nextEip;
+                i++;
                 if (c.blockExit || eip != sequential) {
                     break;
                 }
@@ -208,6 +257,8 @@ final class Interpreter {
             c.instructionCount = c.blockStartCount + i;
             previous = insns[i - 1];
         } catch (CpuException e) {
+            // cpu.eip is not stored per instruction; eip still holds the faulting one's.
+            c.eip = eip;
             c.instructionCount = c.blockStartCount + i;
             running = null;
             deliverFault(e);

@@ -59,7 +59,7 @@ final class StringOps {
                 return;
             }
             if (n == CHUNK) {
-                c.nextEip = c.eip;
+                c.nextEip = c.instructionEip(i);
                 c.blockExit = true;
                 return;
             }

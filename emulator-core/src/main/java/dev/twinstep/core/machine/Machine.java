@@ -4,6 +4,8 @@ import dev.twinstep.core.boot.BootException;
 import dev.twinstep.core.boot.BootInfo;
 import dev.twinstep.core.boot.MultibootLoader;
 import dev.twinstep.core.bus.IoBus;
+import dev.twinstep.core.clock.ClockMode;
+import dev.twinstep.core.clock.VirtualClock;
 import dev.twinstep.core.cpu.Cpu;
 import dev.twinstep.core.cpu.MachineHalt;
 import dev.twinstep.core.memory.GuestMemory;
@@ -17,6 +19,11 @@ import java.util.List;
  * that touches guest state. Other threads may call {@link #pause()}, {@link #resume()} and
  * {@link #requestStop()}: these set flags that the CPU sees at its next instruction-block boundary
  * ({@link Cpu#stopRequested}), and the loop acts on them between calls to {@link Cpu#execute}.
+ *
+ * <p>Between slices the loop runs the host I/O tasks posted to {@link #events()} and the timers of
+ * the {@link #clock()} that are due; each slice is sized to end at the next timer deadline. A CPU
+ * halted with interrupts enabled sleeps until the next deadline or I/O event (in icount mode it
+ * skips virtual time forward to the deadline instead), so an idle guest costs no host CPU.
  */
 public final class Machine {
     private final MachineConfig config;
@@ -24,6 +31,12 @@ public final class Machine {
     private final IoBus io;
     private final Cpu cpu;
     private final List<MachineDevice> devices = new ArrayList<>();
+    private final VirtualClock clock;
+    private final MachineEvents events = new MachineEvents();
+    /** Set on the machine thread by a device (i8042, port 0x92) that pulls the reset line. */
+    private boolean resetRequested;
+    /** Realtime mode: measured guest speed, to turn a deadline in ns into an instruction budget. */
+    private long instructionsPerMicro = 100;
 
     private final Object pauseLock = new Object();
     private volatile boolean pauseRequested;
@@ -39,6 +52,27 @@ public final class Machine {
         this.memory = new GuestMemory(config.ramBytes());
         this.io = new IoBus();
         this.cpu = new Cpu(memory, io);
+        this.clock = new VirtualClock(config.clockMode(), config.icountPeriodNanos(), () -> cpu.instructionCount);
+        events.setSliceCutter(() -> cpu.stopRequested = true);
+    }
+
+    /** The virtual clock devices schedule their timers on. */
+    public VirtualClock clock() {
+        return clock;
+    }
+
+    /** Where host I/O threads post work for the machine thread. */
+    public MachineEvents events() {
+        return events;
+    }
+
+    /**
+     * A device pulled the CPU reset line (i8042 command 0xFE, port 0x92 bit 0): the run ends at the
+     * next block boundary with {@link RunResult.Outcome#RESET}. Machine thread.
+     */
+    public void requestReset() {
+        resetRequested = true;
+        cpu.stopRequested = true;
     }
 
     /** How the machine was built. */
@@ -115,15 +149,35 @@ public final class Machine {
                     break;
                 }
                 if (pauseRequested) {
+                    clock.pause();
                     pausedNanos += parkWhilePaused();
+                    clock.resume();
                     continue;
                 }
-                cpu.execute(config.sliceInstructions());
-                if (cpu.halted && !cpu.interruptSource.hasPendingInterrupt()) {
-                    outcome = RunResult.Outcome.HALTED;
-                    diagnosis = haltDiagnosis();
+                events.drain();
+                clock.runDueTimers();
+                if (resetRequested) {
+                    outcome = RunResult.Outcome.RESET;
+                    diagnosis = "the guest reset the machine at " + where();
                     break;
                 }
+                if (cpu.halted && !cpu.interruptSource.hasPendingInterrupt()) {
+                    if ((cpu.getEflags() & Cpu.IF) == 0) {
+                        outcome = RunResult.Outcome.HALTED;
+                        diagnosis = "guest halted with interrupts disabled at " + where();
+                        break;
+                    }
+                    long deadline = clock.nextDeadline();
+                    if (deadline == VirtualClock.NEVER && !events.hasSources()) {
+                        outcome = RunResult.Outcome.HALTED;
+                        diagnosis = "guest halted waiting for an interrupt at " + where()
+                                + ", but no timer is armed and no host input can raise one";
+                        break;
+                    }
+                    idle(deadline);
+                    continue;
+                }
+                runSlice();
             }
         } catch (MachineHalt halt) {
             outcome = switch (halt.kind) {
@@ -146,12 +200,50 @@ public final class Machine {
         return new RunResult(outcome, status, diagnosis, new RunStats(cpu.instructionCount - startInstructions, runNanos));
     }
 
-    private String haltDiagnosis() {
-        if ((cpu.getEflags() & Cpu.IF) == 0) {
-            return "guest halted with interrupts disabled at " + where();
+    /** Runs the CPU up to the next timer deadline (or a whole slice when none is armed). */
+    private void runSlice() {
+        long deadline = clock.nextDeadline();
+        long budget = config.sliceInstructions();
+        if (deadline != VirtualClock.NEVER) {
+            if (clock.mode() == ClockMode.ICOUNT) {
+                budget = Math.min(budget, clock.instructionsUntil(deadline));
+            } else {
+                long nanos = Math.min(deadline - clock.nowNanos(), 1_000_000_000L);
+                budget = Math.max(1, Math.min(budget, nanos * instructionsPerMicro / 1000));
+            }
         }
-        // No timer or interrupt controller can raise a line yet, so a halt with IF=1 is just as final.
-        return "guest halted waiting for an interrupt at " + where() + ", but no device can raise one";
+        clock.beginSlice(deadline, () -> cpu.stopRequested = true);
+        long started = System.nanoTime();
+        try {
+            long executed = cpu.execute(budget);
+            long elapsed = System.nanoTime() - started;
+            if (clock.mode() == ClockMode.REALTIME && executed > 10_000 && elapsed > 0) {
+                instructionsPerMicro = Math.max(1, (instructionsPerMicro + executed * 1000 / elapsed) / 2);
+            }
+        } finally {
+            clock.endSlice();
+        }
+    }
+
+    /**
+     * The CPU waits for an interrupt: sleep until the next deadline or a host I/O event (realtime),
+     * or jump virtual time to the deadline (icount, when no host input can come first).
+     */
+    private void idle(long deadline) {
+        if (clock.mode() == ClockMode.ICOUNT && deadline != VirtualClock.NEVER) {
+            clock.skipTo(deadline);
+            return;
+        }
+        long wait = deadline == VirtualClock.NEVER ? Long.MAX_VALUE : deadline - clock.nowNanos();
+        if (wait <= 0) {
+            return;
+        }
+        try {
+            events.awaitNanos(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopRequested = true;
+        }
     }
 
     private String where() {
@@ -166,6 +258,7 @@ public final class Machine {
         synchronized (pauseLock) {
             pauseRequested = true;
             cpu.stopRequested = true;
+            events.wakeUp();
             while (running && !parked && !stopRequested) {
                 pauseLock.wait();
             }
@@ -192,6 +285,7 @@ public final class Machine {
         synchronized (pauseLock) {
             stopRequested = true;
             cpu.stopRequested = true;
+            events.wakeUp();
             pauseLock.notifyAll();
         }
     }

@@ -18,6 +18,8 @@ public record RunResult(Outcome outcome, int exitStatus, String diagnosis, RunSt
         /** The CPU shut down (triple fault). */
         SHUTDOWN,
         /** The host asked the machine to stop. */
-        HOST_STOP
+        HOST_STOP,
+        /** The guest pulled the reset line (i8042 0xFE, port 0x92); a reboot is not emulated yet. */
+        RESET
     }
 }

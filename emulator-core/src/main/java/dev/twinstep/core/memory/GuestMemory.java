@@ -34,6 +34,9 @@ public final class GuestMemory {
     private final long[] codePages = new long[ADDRESS_SPACE_PAGES >>> 6];
     private final DirtyLog dirtyLog;
     private CodeWriteListener codeWriteListener = page -> { };
+    /** All ones with the A20 gate open; bit 20 clear when it is closed (addresses wrap at 1 MiB as on an 8086). */
+    private int a20Mask = -1;
+    private Runnable a20ChangeListener = () -> { };
 
     /**
      * Creates RAM of {@code ramBytes} (a multiple of 4 KiB) mapped from physical address 0, with the
@@ -157,10 +160,42 @@ public final class GuestMemory {
         }
     }
 
+    // ---------------------------------------------------------------- A20 gate
+
+    /**
+     * Opens or closes the A20 gate (i8042 output port bit 1, port 0x92 bit 1). Closed, bit 20 of every
+     * address given to the scalar accessors below is forced to 0. The bulk accessors (device DMA,
+     * loaders) are not masked: on a PC the gate sits on the CPU's address line only. A CPU that caches
+     * translations to physical addresses must apply the same mask and drop its cache on a change.
+     */
+    public void setA20Enabled(boolean enabled) {
+        int mask = enabled ? -1 : ~(1 << 20);
+        if (mask != a20Mask) {
+            a20Mask = mask;
+            a20ChangeListener.run();
+        }
+    }
+
+    /** Called after every change of the A20 gate (the CPU's TLB flushes itself there). */
+    public void setA20ChangeListener(Runnable listener) {
+        this.a20ChangeListener = listener;
+    }
+
+    /** Whether the A20 gate is open (the power-on state here, as QEMU's firmware leaves it for a kernel). */
+    public boolean isA20Enabled() {
+        return a20Mask == -1;
+    }
+
+    /** The mask applied to physical addresses: -1, or ~(1 << 20) with the gate closed. */
+    public int a20Mask() {
+        return a20Mask;
+    }
+
     // ---------------------------------------------------------------- scalar access
 
     /** Reads a byte at a physical address; unmapped memory reads as all ones. */
     public int read8(int address) {
+        address &= a20Mask;
         int page = address >>> PAGE_SHIFT;
         byte kind = pageKind[page];
         if (kind == RAM || kind == ROM) {
@@ -174,6 +209,7 @@ public final class GuestMemory {
 
     /** Reads a little-endian word; an access that crosses a page is split. */
     public int read16(int address) {
+        address &= a20Mask;
         int page = address >>> PAGE_SHIFT;
         if ((address & (PAGE_SIZE - 1)) <= PAGE_SIZE - 2) {
             byte kind = pageKind[page];
@@ -190,6 +226,7 @@ public final class GuestMemory {
 
     /** Reads a little-endian dword; an access that crosses a page is split. */
     public int read32(int address) {
+        address &= a20Mask;
         int page = address >>> PAGE_SHIFT;
         if ((address & (PAGE_SIZE - 1)) <= PAGE_SIZE - 4) {
             byte kind = pageKind[page];
@@ -206,6 +243,7 @@ public final class GuestMemory {
 
     /** Writes a byte, marking its RAM page dirty; ROM and unmapped bytes ignore it. */
     public void write8(int address, int value) {
+        address &= a20Mask;
         int page = address >>> PAGE_SHIFT;
         byte kind = pageKind[page];
         if (kind == RAM) {
@@ -218,6 +256,7 @@ public final class GuestMemory {
 
     /** Writes a little-endian word, marking every RAM page it touches dirty. */
     public void write16(int address, int value) {
+        address &= a20Mask;
         int page = address >>> PAGE_SHIFT;
         if ((address & (PAGE_SIZE - 1)) <= PAGE_SIZE - 2) {
             byte kind = pageKind[page];
@@ -235,6 +274,7 @@ public final class GuestMemory {
 
     /** Writes a little-endian dword, marking every RAM page it touches dirty. */
     public void write32(int address, int value) {
+        address &= a20Mask;
         int page = address >>> PAGE_SHIFT;
         if ((address & (PAGE_SIZE - 1)) <= PAGE_SIZE - 4) {
             byte kind = pageKind[page];
