@@ -51,10 +51,9 @@ public final class RunCommand implements Callable<Integer> {
             description = "Guest RAM, as QEMU's -m: 128M, 1G, or a plain number of MiB (default: ${DEFAULT-VALUE}).")
     long memoryBytes;
 
-    @Option(names = "--serial", paramLabel = "stdio|file:PATH|tcp:HOST:PORT[,server]|none",
-            converter = SerialOption.Converter.class,
-            description = "A serial line's back end, as QEMU's -serial: the first is COM1 (default: stdio), "
-                    + "a second one adds COM2.")
+    @Option(names = "--serial", paramLabel = "BACKEND", converter = SerialOption.Converter.class,
+            description = "A serial line's back end, as QEMU's -serial: stdio, file:PATH, tcp:HOST:PORT[,server] "
+                    + "or none. The first is COM1 (default: stdio), a second one adds COM2.")
     List<SerialOption> serials = new ArrayList<>();
 
     @Option(names = "--clock", paramLabel = "realtime|icount", defaultValue = "realtime", converter = ClockOption.class,

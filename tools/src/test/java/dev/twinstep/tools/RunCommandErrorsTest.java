@@ -95,7 +95,7 @@ class RunCommandErrorsTest {
     @Test
     void shouldRefuseASerialBackEndItDoesNotKnow() {
         assertOneErrorLine(CliRun.of("run", "--guest", "hello", "--serial", "pty"),
-                "Invalid value for option '--serial': 'pty' is not a serial back end");
+                "Invalid value for option '--serial' (BACKEND): 'pty' is not a serial back end");
     }
 
     @Test

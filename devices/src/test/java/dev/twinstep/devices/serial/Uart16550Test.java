@@ -98,9 +98,12 @@ class Uart16550Test {
         assertEquals(0x00, io.read(LSR, 1) & 0x01);
         assertEquals(0xB0, io.read(MSR, 1), "DCD, DSR and CTS follow OUT2, DTR and RTS");
         io.write(MCR, 1, 0x10 | 0x01);
-        assertEquals(0x20, io.read(MSR, 1), "DTR alone raises DSR only");
+        assertEquals(0x20 | 0x09, io.read(MSR, 1), "DTR alone raises DSR only; CTS and DCD fell (delta bits)");
         io.write(MCR, 1, 0x10 | 0x04);
-        assertEquals(0x40, io.read(MSR, 1), "OUT1 alone raises RI only");
+        assertEquals(0x40 | 0x02, io.read(MSR, 1), "OUT1 alone raises RI only; DSR fell");
+        io.write(MCR, 1, 0x10);
+        assertEquals(0x04, io.read(MSR, 1), "the trailing edge of RI");
+        assertEquals(0x00, io.read(MSR, 1), "delta bits clear on read");
         assertEquals("", hostText());
     }
 

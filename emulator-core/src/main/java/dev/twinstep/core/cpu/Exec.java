@@ -8,8 +8,9 @@ package dev.twinstep.core.cpu;
  */
 public abstract class Exec {
     /**
-     * Executes {@code insn}. On entry {@link Cpu#eip} is the instruction's first byte and
-     * {@link Cpu#nextEip} the byte after it; control transfers overwrite nextEip. Guest exceptions
+     * Executes {@code insn}. On entry {@link Cpu#nextEip} is the byte after the instruction
+     * (its own EIP is {@link Cpu#instructionEip(Insn)}; {@link Cpu#eip} is not kept current inside a
+     * block); control transfers overwrite nextEip. Guest exceptions
      * are thrown as {@link CpuException} before any architectural state is committed.
      */
     public abstract void run(Cpu cpu, Insn insn);

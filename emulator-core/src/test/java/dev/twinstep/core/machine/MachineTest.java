@@ -89,7 +89,7 @@ class MachineTest {
         Machine machine = machineRunning((byte) 0xFB, (byte) 0xF4); // sti; hlt
         RunResult result = machine.run();
         assertEquals(RunResult.Outcome.HALTED, result.outcome());
-        assertTrue(result.diagnosis().contains("no device can raise one"), result.diagnosis());
+        assertTrue(result.diagnosis().contains("no timer is armed and no host input can raise one"), result.diagnosis());
     }
 
     @Test
