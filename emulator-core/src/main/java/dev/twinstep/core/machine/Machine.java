@@ -161,12 +161,13 @@ public final class Machine {
                     diagnosis = "the guest reset the machine at " + where();
                     break;
                 }
+                if (cpu.halted && (cpu.getEflags() & Cpu.IF) == 0) {
+                    // Only an NMI could wake it, and nothing raises NMI: a pending IRQ cannot.
+                    outcome = RunResult.Outcome.HALTED;
+                    diagnosis = "guest halted with interrupts disabled at " + where();
+                    break;
+                }
                 if (cpu.halted && !cpu.interruptSource.hasPendingInterrupt()) {
-                    if ((cpu.getEflags() & Cpu.IF) == 0) {
-                        outcome = RunResult.Outcome.HALTED;
-                        diagnosis = "guest halted with interrupts disabled at " + where();
-                        break;
-                    }
                     long deadline = clock.nextDeadline();
                     if (deadline == VirtualClock.NEVER && !events.hasSources()) {
                         outcome = RunResult.Outcome.HALTED;
