@@ -66,4 +66,13 @@ class PlatformInterruptTest {
         assertTrue(instructions.startsWith("instructions "), first.stderr());
         assertTrue(second.stderrLines().get(1).contains(instructions + ","), first.stderr() + " vs " + second.stderr());
     }
+
+    @Test
+    void shouldEndTheRunCleanlyWhenTheGuestPullsTheResetLine(@TempDir Path dir) throws Exception {
+        byte[] resetThroughI8042 = {(byte) 0xFA, (byte) 0xB0, (byte) 0xFE, (byte) 0xE6, 0x64, (byte) 0xF4}; // cli; out 0x64,0xfe
+        Path kernel = TinyKernel.write(dir, "reset.bin", TinyKernel.image(resetThroughI8042, 0));
+        CliRun run = CliRun.of("run", "--kernel", kernel.toString());
+        assertEquals(0, run.status(), run.stderr());
+        assertTrue(run.stderr().startsWith("twinstep: the guest reset the machine at 0008:"), run.stderr());
+    }
 }

@@ -91,5 +91,4 @@ public final class SocketSerialBackend implements SerialBackend {
             // Closing a socket whose peer is gone can fail; there is nothing left to release.
         }
     }
-
 }

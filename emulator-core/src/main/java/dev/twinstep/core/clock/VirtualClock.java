@@ -31,6 +31,7 @@ public final class VirtualClock {
     private int timerCount;
     /** The deadline the current execute() slice was sized for; an earlier arming must cut it short. */
     private long sliceDeadline = NEVER;
+    private boolean inSlice;
     private Runnable sliceInterrupter = () -> { };
 
     /**
@@ -136,11 +137,13 @@ public final class VirtualClock {
     public void beginSlice(long deadline, Runnable interrupter) {
         this.sliceDeadline = deadline;
         this.sliceInterrupter = interrupter;
+        this.inSlice = true;
     }
 
     /** Ends the slice begun by {@link #beginSlice}. */
     public void endSlice() {
         this.sliceDeadline = NEVER;
+        this.inSlice = false;
     }
 
     /** Icount mode: instructions to run from now until {@code deadline} is reached (at least 1). */
@@ -161,7 +164,7 @@ public final class VirtualClock {
             timers[timerCount++] = timer;
             timer.armed = true;
         }
-        if (deadline < sliceDeadline) {
+        if (inSlice && deadline < sliceDeadline) {
             sliceDeadline = deadline;
             sliceInterrupter.run();
         }

@@ -72,6 +72,11 @@ public final class Cpu {
      * are chained to their successors only within one epoch.
      */
     public int codeEpoch;
+    /**
+     * Set by a fused compare-and-branch ({@link FusedOps}) that stopped after its compare (single
+     * step, or a #GP at the branch): the interpreter then counts one instruction, not two.
+     */
+    boolean pairSplit;
     /** RDTSC = instructionCount + tscOffset (WRMSR 0x10 adjusts the offset). */
     public long tscOffset;
     /** IA32_APIC_BASE (MSR 0x1B). */
@@ -149,6 +154,7 @@ public final class Cpu {
         halted = false;
         lazyMask = 0;
         interruptShadow = false;
+        pairSplit = false;
         blockExit = true;
         tscOffset = 0;
         codeEpoch++;

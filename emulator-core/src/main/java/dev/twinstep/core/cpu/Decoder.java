@@ -80,6 +80,7 @@ final class Decoder {
                 break;
             }
         }
+        FusedOps.fuse(scratch);
         int page = phys >>> 12;
         Block b = new Block(scratch.toArray(new Insn[0]), phys, code32, fetchEip - eip, page,
                 blocks.generation(page), secondPhysPage, secondPhysPage < 0 ? 0 : blocks.generation(secondPhysPage));

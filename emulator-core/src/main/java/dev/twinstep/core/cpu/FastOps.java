@@ -109,6 +109,16 @@ final class FastOps {
         },
     };
 
+    /** The handler is one of the specialised Jcc handlers above. */
+    static boolean isJccHandler(Exec e) {
+        for (Exec jcc : JCC) {
+            if (jcc == e) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Replaces {@code i.exec} by a specialised handler when one fits the decoded form. */
     static void specialise(Insn i) {
         int op = i.opcode;

@@ -14,8 +14,15 @@ public final class Insn {
     public Exec exec;
     /** Length in bytes, prefixes included. */
     public int length;
-    /** Position in its block (0-based); lets handlers compute the exact instruction count. */
+    /**
+     * Guest instructions before this one in its block; lets handlers compute the exact instruction
+     * count. (Equal to the position in the block unless a fused pair precedes it.)
+     */
     public int indexInBlock;
+    /** Guest instructions in the block up to and including this one (a fused pair counts two). */
+    int countThrough;
+    /** The Jcc fused into this compare by {@link FusedOps}, or null. {@link #length} covers both. */
+    Insn pairedBranch;
     /** Opcode bytes (0x0Fxx for two-byte opcodes), for diagnostics. */
     public int opcode;
 

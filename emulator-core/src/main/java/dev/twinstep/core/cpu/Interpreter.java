@@ -254,17 +254,30 @@ final class Interpreter {
                 }
             }
             c.eip = eip;
-            c.instructionCount = c.blockStartCount + i;
-            previous = insns[i - 1];
+            Insn last = insns[i - 1];
+            c.instructionCount = c.blockStartCount + last.countThrough;
+            if (c.pairSplit) {
+                // A fused pair stopped at its branch (single step): only the compare retired.
+                c.pairSplit = false;
+                c.instructionCount--;
+            }
+            previous = last;
         } catch (CpuException e) {
             // cpu.eip is not stored per instruction; eip still holds the faulting one's.
+            Insn faulting = insns[i];
             c.eip = eip;
-            c.instructionCount = c.blockStartCount + i;
+            c.instructionCount = c.blockStartCount + faulting.indexInBlock;
+            if (c.pairSplit) {
+                // The branch of a fused pair faulted after its compare retired.
+                c.pairSplit = false;
+                c.eip = (eip + faulting.length - faulting.pairedBranch.length) & ipMask;
+                c.instructionCount++;
+            }
             running = null;
             deliverFault(e);
             return;
         } catch (MachineHalt h) {
-            c.instructionCount = c.blockStartCount + i + 1;
+            c.instructionCount = c.blockStartCount + insns[i].countThrough;
             c.eip = c.nextEip;
             throw h;
         } finally {

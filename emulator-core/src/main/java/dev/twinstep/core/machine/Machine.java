@@ -108,6 +108,7 @@ public final class Machine {
 
     /** Resets the CPU and every device to power-on state (RAM is kept, as on a PC reset). */
     public void reset() {
+        resetRequested = false;
         cpu.reset();
         for (MachineDevice device : devices) {
             device.reset();

@@ -62,6 +62,9 @@ class VirtualClockTest {
         clock.newTimer("sooner", deadline -> { }).armAt(5_000);
         assertTrue(cut[0]);
         clock.endSlice();
+        cut[0] = false;
+        clock.newTimer("between slices", deadline -> { }).armAt(1_000);
+        assertFalse(cut[0], "between slices there is nothing to cut");
     }
 
     @Test
