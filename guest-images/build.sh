@@ -102,6 +102,8 @@ image timer "PIT modes 0/2/3 with IRQ0, latch and read-back commands, channel 2 
     "${DEVLIB[@]}" timer/timer.c
 image ata "ATA PIO driver on the primary master: IDENTIFY, READ/WRITE SECTORS and MULTIPLE, errors, FLUSH; polled and with IRQ14." \
     "${DEVLIB[@]}" ata/ata.c
+image lapic "MP tables parsed and checked, local APIC timer one-shot and periodic, TPR with a self IPI, PIT IRQ 0 through IOAPIC pin 2." \
+    "${DEVLIB[@]}" lapic/lapic.c
 image kvstore "COLO demo service: UDP key/value store on 10.0.2.15:9000 over legacy virtio-net, change log on the ATA disk." \
     "${DEVLIB[@]}" kvstore/kvstore.c kvstore/virtio_net.c kvstore/net.c kvstore/disk.c kvstore/store.c kvstore/log.c
 if [[ -f "$SRC/bochs/bootsector.S" && -f "$SRC/bench/bench.c" ]]; then

@@ -38,8 +38,9 @@ declare -A ENTRY=(
     [uartirq]="qemu|uartirq||-"
     [timer]="qemu|timer||-"
     [ata]="qemu|ata||disk:4M"
+    [lapic]="qemu|lapic||-"
 )
-ORDER=(hello bench cpucheck cpucheck-segchecks smc uartirq timer ata)
+ORDER=(hello bench cpucheck cpucheck-segchecks smc uartirq timer ata lapic)
 
 fail() {
     echo "record.sh: $*" >&2

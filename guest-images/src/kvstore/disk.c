@@ -17,6 +17,7 @@
 #define ATA_ALT_STATUS 0x3F6
 
 #define ST_BSY 0x80
+#define ST_DRDY 0x40
 #define ST_DF 0x20
 #define ST_DRQ 0x08
 #define ST_ERR 0x01
@@ -28,6 +29,7 @@
 #define CMD_FLUSH_CACHE 0xE7
 #define CMD_IDENTIFY 0xEC
 #define SPIN_LIMIT 100000000u
+#define RESET_SPIN_LIMIT 1000000u
 
 static uint8_t wait_not_busy(void)
 {
@@ -61,10 +63,21 @@ uint32_t disk_init(void)
         (void)inb(ATA_ALT_STATUS);
     }
     outb(ATA_CONTROL, CTL_NIEN);
-    (void)wait_not_busy();
-    outb(ATA_DEVICE, 0xA0);
-    uint8_t st0 = wait_not_busy();
-    if (st0 == 0xFF || inb(ATA_COUNT) != 1 || inb(ATA_LBA0) != 1 || inb(ATA_LBA1) != 0) {
+    /*
+     * QEMU finishes a software reset later, in a bottom half, and ignores a device select while the
+     * drive is busy; the firmware may also have left the (absent) slave selected, which reads as 00.
+     * So select the master again until it reports ready.
+     */
+    uint8_t st0 = 0xFF;
+    for (uint32_t i = 0; i < RESET_SPIN_LIMIT; i++) {
+        outb(ATA_DEVICE, 0xA0);
+        st0 = inb(ATA_ALT_STATUS);
+        if ((st0 & (ST_BSY | ST_DRDY)) == ST_DRDY) {
+            break;
+        }
+    }
+    (void)inb(ATA_STATUS);
+    if ((st0 & (ST_BSY | ST_DRDY)) != ST_DRDY || inb(ATA_COUNT) != 1 || inb(ATA_LBA0) != 1 || inb(ATA_LBA1) != 0) {
         kprintf("kvstore: no ATA signature after reset (status %02x)\n", st0);
         return 0;
     }

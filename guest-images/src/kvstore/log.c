@@ -187,6 +187,8 @@ static int compact(void)
         return 0;
     }
     compactions++;
+    kprintf("kvstore: log compacted into region %u (generation %u, %u records)\n", active_region, generation,
+            next_recno);
     return 1;
 }
 

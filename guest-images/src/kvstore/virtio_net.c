@@ -39,6 +39,7 @@
 #define TX_BUFFERS 32u
 #define RING_BYTES (5u * 4096u) /* fits a legacy ring of up to 512 entries */
 #define TX_SPIN_LIMIT 10000000u
+#define FALLBACK_IO_BASE 0xC000u
 
 struct vring_desc {
     uint32_t addr_lo, addr_hi;
@@ -162,8 +163,17 @@ int vnet_init(uint8_t mac[6])
         kprintf("kvstore: virtio-net BAR0 is not an I/O BAR (%08x)\n", bar0);
         return 0;
     }
+    if ((bar0 & 0xFFFC) == 0) {
+        /* No firmware assigned the BAR: place it where SeaBIOS would put the first I/O BAR. */
+        pci_write(bus, dev, 0, 0x10, FALLBACK_IO_BASE);
+        bar0 = pci_read(bus, dev, 0, 0x10);
+    }
     iobase = (uint16_t)(bar0 & 0xFFFC);
     uint8_t irq = (uint8_t)pci_read(bus, dev, 0, 0x3C);
+    if (irq == 0 || irq >= 16) {
+        kprintf("kvstore: virtio-net has no interrupt line (register 3c = %02x): firmware must route INTx\n", irq);
+        return 0;
+    }
     /* I/O decoding and bus mastering (the device DMAs into the rings). */
     uint32_t cmd = pci_read(bus, dev, 0, 0x04);
     pci_write(bus, dev, 0, 0x04, (cmd & 0xFFFF) | 0x5);

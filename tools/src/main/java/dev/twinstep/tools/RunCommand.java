@@ -6,6 +6,7 @@ import dev.twinstep.core.clock.ClockMode;
 import dev.twinstep.core.machine.Machine;
 import dev.twinstep.core.machine.MachineConfig;
 import dev.twinstep.core.machine.RunResult;
+import dev.twinstep.devices.net.NetBackend;
 import dev.twinstep.devices.serial.SerialBackend;
 import dev.twinstep.devices.storage.AtaChannel;
 import java.io.IOException;
@@ -66,6 +67,12 @@ public final class RunCommand implements Callable<Integer> {
             description = "A raw disk image on the primary IDE channel, as QEMU's -drive; repeatable.")
     List<DriveOption> drives = new ArrayList<>();
 
+    @Option(names = "--netdev", paramLabel = "BACKEND", converter = NetdevOption.Converter.class,
+            description = "Plug a virtio-net NIC with this back end, as QEMU's -netdev: none, "
+                    + "stream,server=on|off,addr.type=inet,addr.host=HOST,addr.port=PORT (or addr.type=unix,addr.path=PATH), "
+                    + "user[,hostfwd=udp:[HOSTADDR]:HOSTPORT-:GUESTPORT]... or tap,ifname=NAME. Default: no NIC.")
+    NetdevOption netdev;
+
     @Option(names = "--append", paramLabel = "CMDLINE", defaultValue = "",
             description = "Kernel command line after the kernel name, as QEMU's -append.")
     String append;
@@ -122,6 +129,7 @@ public final class RunCommand implements Callable<Integer> {
         SerialBackend com1 = com1Option.open(stdout, stdin, stderr);
         SerialBackend com2 = null;
         AtaChannel ide = null;
+        NetBackend net = null;
         CountDownLatch finished = new CountDownLatch(1);
         Thread stopOnSignal = new Thread(() -> stopAndWait(machine, finished), "twinstep-stop");
         RunResult result;
@@ -133,6 +141,11 @@ public final class RunCommand implements Callable<Integer> {
             PcPlatform platform = PcPlatform.attach(machine, com1, com2);
             ide = DriveOption.openPrimaryChannel(drives, platform.pic.irq(AtaChannel.PRIMARY_IRQ));
             machine.addDevice(ide);
+            if (netdev != null) {
+                net = netdev.create();
+                platform.attachVirtioNet(machine, net);
+                netdev.start(net); // a busy port or a missing peer stops here, before the guest runs
+            }
             if (debug) {
                 stderr.printf("twinstep: booting %s: entry 0x%08x, image 0x%x-0x%x, multiboot info at 0x%x, cmdline \"%s\"%n",
                         kernelName, boot.entry(), boot.kernelLow(), boot.kernelHigh(), boot.infoAddress(), boot.cmdline());
@@ -140,18 +153,21 @@ public final class RunCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(stopOnSignal);
             result = MachineThread.run(machine);
             closed = true;
-            closeAll(com1, com2, ide);
+            closeAll(com1, com2, ide, net);
             return report(result);
         } finally {
             if (!closed) {
-                closeAll(com1, com2, ide);
+                closeAll(com1, com2, ide, net);
             }
             finished.countDown();
             removeHook(stopOnSignal);
         }
     }
 
-    private static void closeAll(SerialBackend com1, SerialBackend com2, AtaChannel ide) {
+    private static void closeAll(SerialBackend com1, SerialBackend com2, AtaChannel ide, NetBackend net) {
+        if (net != null) {
+            net.close();
+        }
         com1.close();
         if (com2 != null) {
             com2.close();

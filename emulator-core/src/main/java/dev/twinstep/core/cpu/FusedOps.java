@@ -3,14 +3,15 @@ package dev.twinstep.core.cpu;
 import java.util.List;
 
 /**
- * Compare-and-branch fusion: a register CMP or TEST followed by a Jcc is executed as one decoded
+ * Compare-and-branch fusion: a CMP or TEST followed by a Jcc is executed as one decoded
  * instruction, saving one handler dispatch on the commonest pair of compiled loops. The pair still
  * counts as two instructions ({@link Insn#countThrough}) and still behaves as two wherever the
  * difference shows:
  * <ul>
  * <li>a Jcc whose target lies beyond the CS limit raises #GP(0) at the Jcc, after the compare
  * retired;</li>
- * <li>under single-step (TF) only the compare executes, so the #DB trap is taken between the two.</li>
+ * <li>under single-step (TF) only the compare executes, so the #DB trap is taken between the two;</li>
+ * <li>a memory compare that faults is a fault of the pair's first instruction, as unfused.</li>
  * </ul>
  * Both cases set {@link Cpu#pairSplit}, which the interpreter reads to count one instruction and
  * to report the Jcc's EIP.
@@ -57,6 +58,38 @@ final class FusedOps {
         }
     };
 
+    static final Exec cmpAlImmJcc = new Exec() {
+        @Override
+        public void run(Cpu c, Insn i) {
+            int a = c.regs[Cpu.EAX] & 0xFF;
+            int b = i.imm & 0xFF;
+            LazyFlags.set(c, LazyFlags.SUB, a, b, (a - b) & 0xFF, 0xFF);
+            branch(c, i.pairedBranch);
+        }
+    };
+
+    /** CMP [base + disp], r32: a fault of the read is a fault of the whole pair, at the CMP. */
+    static final Exec cmpMRJcc = new Exec() {
+        @Override
+        public void run(Cpu c, Insn i) {
+            int a = c.mmu.read32(i.seg, c.regs[i.base] + i.disp);
+            int b = c.regs[i.reg];
+            LazyFlags.set(c, LazyFlags.SUB, a, b, a - b, -1);
+            branch(c, i.pairedBranch);
+        }
+    };
+
+    /** CMP r32, [base + disp]. */
+    static final Exec cmpRMJcc = new Exec() {
+        @Override
+        public void run(Cpu c, Insn i) {
+            int a = c.regs[i.reg];
+            int b = c.mmu.read32(i.seg, c.regs[i.base] + i.disp);
+            LazyFlags.set(c, LazyFlags.SUB, a, b, a - b, -1);
+            branch(c, i.pairedBranch);
+        }
+    };
+
     /** The Jcc half; {@code c.nextEip} is the address after the pair. */
     private static void branch(Cpu c, Insn jcc) {
         if ((c.eflags & Cpu.TF) != 0) {
@@ -78,7 +111,17 @@ final class FusedOps {
         }
     }
 
-    private static Exec fusedFor(Exec compare) {
+    private static Exec fusedFor(Insn first) {
+        Exec compare = first.exec;
+        if (compare == ArithmeticHandlers.aluAlImm && first.opcode == 0x3C) {
+            return cmpAlImmJcc;
+        }
+        if (compare == BaseDispOps.cmpMR) {
+            return cmpMRJcc;
+        }
+        if (compare == BaseDispOps.cmpRM) {
+            return cmpRMJcc;
+        }
         if (compare == ArithmeticHandlers.fastCmpRR) {
             return cmpRRJcc;
         }
@@ -109,7 +152,7 @@ final class FusedOps {
         for (int k = 0; k + 1 < insns.size(); k++) {
             Insn first = insns.get(k);
             Insn second = insns.get(k + 1);
-            Exec fused = fusedFor(first.exec);
+            Exec fused = fusedFor(first);
             if (fused != null && isJcc(second)) {
                 first.exec = fused;
                 first.pairedBranch = second;

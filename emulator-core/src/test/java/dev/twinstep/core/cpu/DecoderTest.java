@@ -124,8 +124,28 @@ class DecoderTest {
         // cmp eax, ebx; jne +2; inc eax; jmp $
         rig.program(0x39, 0xD8, 0x75, 0x02, 0x40, 0xEB, 0xFE);
         Block b = decoder.decodeBlock(CpuRig.CODE, CpuRig.CODE, CpuRig.CODE, true);
-        assertEquals(4, b.insns.length);
+        assertEquals(4, b.insns[b.insns.length - 1].countThrough, "guest instructions in the block");
         assertEquals(7, b.byteLength);
+    }
+
+    @Test
+    void shouldFuseARegisterCompareWithTheFollowingConditionalBranch() {
+        // cmp eax, ebx; jne +2; inc eax; jmp $
+        rig.program(0x39, 0xD8, 0x75, 0x02, 0x40, 0xEB, 0xFE);
+        Block b = decoder.decodeBlock(CpuRig.CODE, CpuRig.CODE, CpuRig.CODE, true);
+        assertEquals(3, b.insns.length, "cmp+jne, inc, jmp");
+        assertEquals(4, b.insns[0].length);
+        assertEquals(2, b.insns[0].countThrough);
+        assertEquals(2, b.insns[1].indexInBlock);
+    }
+
+    @Test
+    void shouldNotFuseACompareWithAnIndexedMemoryOperand() {
+        // cmp [eax+ecx], ebx; jne +2; jmp $
+        rig.program(0x39, 0x1C, 0x08, 0x75, 0x02, 0xEB, 0xFE);
+        Block b = decoder.decodeBlock(CpuRig.CODE, CpuRig.CODE, CpuRig.CODE, true);
+        assertEquals(3, b.insns.length);
+        assertEquals(3, b.insns[2].countThrough);
     }
 
     @Test
