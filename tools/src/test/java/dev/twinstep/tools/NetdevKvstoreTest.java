@@ -71,6 +71,7 @@ class NetdevKvstoreTest {
                 "-netdev", "hubport,id=p0,hubid=0,netdev=wire",
                 "-netdev", "hubport,id=p1,hubid=0,netdev=slirp")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("qemu.txt").toFile()).start());
+        awaitReachable(hostPort);
         assertEachIncrementCountedOnce(hostPort);
     }
 
@@ -130,6 +131,23 @@ class NetdevKvstoreTest {
             Thread.sleep(50);
         }
         throw new AssertionError("kvstore did not start: " + Files.readString(serial, StandardCharsets.ISO_8859_1));
+    }
+
+    /** QEMU binds its hostfwd port once it is up; until then a client gets "port unreachable". */
+    private static void awaitReachable(int udpPort) throws InterruptedException {
+        InetSocketAddress target = new InetSocketAddress(InetAddress.getLoopbackAddress(), udpPort);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        IOException last = null;
+        while (System.nanoTime() < deadline) {
+            try (KvClient probe = new KvClient(target, 98, 1, 500, 1)) {
+                probe.get("hits");
+                return;
+            } catch (IOException e) {
+                last = e;
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("nothing answered on udp port " + udpPort, last);
     }
 
     private static boolean onPath(String program) {

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * IDE disk) with user networking on a free 127.0.0.1 port, runs the checked client load against
  * it, then kills QEMU and boots the same disk again to see the data come back from the log.
  */
-@Timeout(value = 240, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class KvStoreQemuTest {
     private static final String QEMU = "qemu-system-i386";
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(60);

@@ -159,6 +159,36 @@ class VirtioNetPciTest {
     }
 
     @Test
+    void shouldDropTransmitChainWithDeviceWritableBufferButReturnIt() {
+        driver.initialise();
+        driver.writeDescriptor(1, 0, TX_BUFFER, 10, SplitVirtqueue.DESC_F_NEXT, 1);
+        driver.writeDescriptor(1, 1, TX_BUFFER + 16, 60, SplitVirtqueue.DESC_F_WRITE, 0);
+        driver.makeAvailable(1, 0);
+        driver.kick(1);
+        assertTrue(backend.transmitted.isEmpty());
+        assertEquals(1, nic.txDropped());
+        assertEquals(1, driver.usedIndex(1));
+        assertEquals(0, nic.ringErrors());
+    }
+
+    @Test
+    void shouldFillReceiveBuffersSilentlyWhileDriverSuppressesInterrupts() {
+        driver.initialise();
+        driver.suppressInterrupts(0, true);
+        driver.addReceiveBuffer(0, RX_BUFFER, 1600);
+        backend.sink.offer(frame(60, 1), 0, 60);
+        runPosted();
+        assertEquals(1, driver.usedIndex(0));
+        assertFalse(irqLevels[11]);
+        driver.suppressInterrupts(0, false);
+        driver.addReceiveBuffer(1, RX_BUFFER + 2048, 1600);
+        backend.sink.offer(frame(60, 2), 0, 60);
+        runPosted();
+        assertEquals(2, driver.usedIndex(0));
+        assertTrue(irqLevels[11]);
+    }
+
+    @Test
     void shouldDeliverReceivedFrameBehindZeroHeaderAndMarkThePageDirty() {
         driver.initialise();
         memory.fill(RX_BUFFER, 2048, (byte) 0x77);
