@@ -145,8 +145,9 @@ public abstract class PciFunction {
         int shift = 8 * ((reg - REG_BAR0) & 3);
         int bar = get32(REG_BAR0 + 4 * index);
         bar = (bar & ~(0xFF << shift)) | (b << shift);
-        // I/O BARs only decode 16 address bits on a PC; the low bits below the size read as zero.
-        put32(REG_BAR0 + 4 * index, (bar & ~(size - 1) & 0xFFFF) | 1);
+        // The bits below the size read as zero, which is how the sizing probe learns it. The upper 16
+        // bits are kept (as QEMU does); a BAR placed beyond the 64 KiB I/O space just does not decode.
+        put32(REG_BAR0 + 4 * index, (bar & ~(size - 1)) | 1);
     }
 
     /** The command register. */
@@ -159,7 +160,8 @@ public abstract class PciFunction {
         if (barSize[index] == 0 || (command() & COMMAND_IO) == 0) {
             return -1;
         }
-        return get32(REG_BAR0 + 4 * index) & ~(barSize[index] - 1) & 0xFFFF;
+        long base = get32(REG_BAR0 + 4 * index) & ~(barSize[index] - 1) & 0xFFFF_FFFFL;
+        return base + barSize[index] > 0x1_0000 ? -1 : (int) base;
     }
 
     /** The size of I/O BAR {@code index}, 0 if there is none. */

@@ -104,7 +104,8 @@ class PciBusTest {
     void shouldReportIoBarSizeWhenAllOnesAreWritten() {
         assertEquals(0xC001, config(3, 0x10));
         writeConfig(3, 0x10, 4, 0xFFFF_FFFF);
-        assertEquals(0xFFF1, config(3, 0x10));
+        assertEquals(0xFFFF_FFF1, config(3, 0x10));
+        assertEquals(0xFF, io.read(0xC002, 1), "while it holds the probe the BAR decodes nowhere");
         writeConfig(3, 0x10, 4, 0xC000);
         assertEquals(0xC001, config(3, 0x10));
         assertEquals(0, config(3, 0x14), "an unimplemented BAR stays zero");
