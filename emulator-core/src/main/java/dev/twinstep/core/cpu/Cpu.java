@@ -118,6 +118,11 @@ public final class Cpu {
         this.segmentation = new Segmentation(this);
         this.interrupts = new Interrupts(this);
         this.interpreter = new Interpreter(this);
+        // Cached translations and block links were made with the old A20 mask.
+        memory.setA20ChangeListener(() -> {
+            mmu.flushTlb();
+            flushDecodedCode();
+        });
         reset();
     }
 

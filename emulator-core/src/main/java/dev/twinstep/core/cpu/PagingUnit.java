@@ -24,15 +24,17 @@ final class PagingUnit {
     }
 
     /**
-     * Translates {@code linear} for one access, sets A/D bits and refills the TLB slot.
+     * Translates {@code linear} for one access, sets A/D bits and refills the TLB slot. The result has
+     * the A20 gate's mask applied, so the TLB's fast paths inherit it (the gate flushes the TLB).
      *
      * @return the physical address
      * @throws CpuException #PF, with CR2 set
      */
     int translate(int linear, boolean write, boolean user) {
         if ((cpu.cr0 & Cpu.CR0_PG) == 0) {
-            install(linear, linear, false, 0, true, true, true);
-            return linear;
+            int physical = linear & memory.a20Mask();
+            install(linear, physical, false, 0, true, true, true);
+            return physical;
         }
         int pdeAddress = (cpu.cr3 & Tlb.PAGE_MASK) | ((linear >>> 20) & 0xFFC);
         int pde = memory.read32(pdeAddress);
@@ -45,7 +47,7 @@ final class PagingUnit {
             if (updated != pde) {
                 memory.write32(pdeAddress, updated);
             }
-            int physical = (pde & 0xFFC00000) | (linear & 0x003FFFFF);
+            int physical = ((pde & 0xFFC00000) | (linear & 0x003FFFFF)) & memory.a20Mask();
             install(linear, physical, true, pde, (pde & PTE_US) != 0, (pde & PTE_RW) != 0, (updated & PTE_D) != 0);
             return physical;
         }
@@ -63,7 +65,7 @@ final class PagingUnit {
         if (updated != pte) {
             memory.write32(pteAddress, updated);
         }
-        int physical = (pte & Tlb.PAGE_MASK) | (linear & 0xFFF);
+        int physical = ((pte & Tlb.PAGE_MASK) | (linear & 0xFFF)) & memory.a20Mask();
         install(linear, physical, false, pte, (rights & PTE_US) != 0, (rights & PTE_RW) != 0, (updated & PTE_D) != 0);
         return physical;
     }
