@@ -19,6 +19,7 @@ import dev.twinstep.devices.pit.Pit8254;
 import dev.twinstep.devices.rtc.Mc146818Rtc;
 import dev.twinstep.devices.serial.SerialBackend;
 import dev.twinstep.devices.serial.Uart16550;
+import java.util.List;
 import java.util.function.IntFunction;
 
 /**
@@ -37,20 +38,30 @@ final class PcPlatform {
     /** CPUID leaf 1 EAX and EDX as the CPU reports them (with the APIC bit 9), for the MP table. */
     static final int CPU_SIGNATURE = 0x633;
     static final int CPU_FEATURES = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 9) | (1 << 15);
+    /** What the MP table describes: the BSP's LAPIC (ID 0) and the IOAPIC. */
+    static final MpTableWriter.Platform MP_PLATFORM = new MpTableWriter.Platform(0, LocalApic.VERSION & 0xFF,
+            LocalApic.BASE_ADDRESS, CPU_SIGNATURE, CPU_FEATURES, IOAPIC_ID, IoApic.MP_TABLE_VERSION, IoApic.BASE_ADDRESS);
 
     final PicPair pic;
     final Uart16550 com1;
     final Uart16550 com2;
     final PciBus pci;
+    final IoApic ioApic;
 
     /** The slot QEMU gives the first {@code -device virtio-net-pci} on the {@code pc} machine. */
     static final int VIRTIO_NET_SLOT = 3;
 
-    private PcPlatform(PicPair pic, Uart16550 com1, Uart16550 com2, PciBus pci) {
+    private PcPlatform(PicPair pic, Uart16550 com1, Uart16550 com2, PciBus pci, IoApic ioApic) {
         this.pic = pic;
         this.com1 = com1;
         this.com2 = com2;
         this.pci = pci;
+        this.ioApic = ioApic;
+    }
+
+    /** ISA IRQ {@code irq} as a device drives it: into the PIC and into the IOAPIC pin the MP table names. */
+    IrqLine isaIrq(int irq) {
+        return IsaIrqRouting.line(irq, pic.irq(irq), ioApic);
     }
 
     /**
@@ -61,6 +72,9 @@ final class PcPlatform {
         VirtioNetPci nic = new VirtioNetPci(backend, VirtioNetPci.DEFAULT_MAC, VirtioNetPci.DEFAULT_IO_BASE,
                 machine.events()::post);
         pci.plug(VIRTIO_NET_SLOT, 0, nic);
+        int intx = nic.configRead(0x3D, 1);
+        MpTableWriter.write(machine.memory(), MP_PLATFORM, List.of(
+                new MpTableWriter.PciInterrupt(VIRTIO_NET_SLOT, intx, PciBus.irqFor(VIRTIO_NET_SLOT, intx))));
         // Frames may arrive while the guest sits in HLT waiting for them.
         machine.events().registerSource();
         return nic;
@@ -79,8 +93,8 @@ final class PcPlatform {
         IoApic ioApic = new IoApic(lapic, IOAPIC_ID);
         machine.addDevice(ioApic);
         machine.cpu().interruptSource = new InterruptRouter(lapic, ioApic, pic);
-        MpTableWriter.write(machine.memory(), new MpTableWriter.Platform(lapic.apicId(), LocalApic.VERSION & 0xFF,
-                LocalApic.BASE_ADDRESS, CPU_SIGNATURE, CPU_FEATURES, IOAPIC_ID, IoApic.MP_TABLE_VERSION, IoApic.BASE_ADDRESS));
+        machine.cpu().localApicPresent = true;
+        MpTableWriter.write(machine.memory(), MP_PLATFORM, List.of());
         IntFunction<IrqLine> isaIrq = irq -> IsaIrqRouting.line(irq, pic.irq(irq), ioApic);
         machine.addDevice(new Pit8254(machine.clock(), isaIrq.apply(0)));
         machine.addDevice(new I8042Controller(isaIrq.apply(1), machine::requestReset));
@@ -102,6 +116,6 @@ final class PcPlatform {
         machine.addDevice(IsaDebugExit.standard());
         PciBus pci = new PciBus(isaIrq);
         machine.addDevice(pci);
-        return new PcPlatform(pic, com1, com2, pci);
+        return new PcPlatform(pic, com1, com2, pci, ioApic);
     }
 }

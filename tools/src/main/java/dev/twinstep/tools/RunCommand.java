@@ -139,7 +139,7 @@ public final class RunCommand implements Callable<Integer> {
                 com2 = serials.get(1).open(stdout, stdin, stderr);
             }
             PcPlatform platform = PcPlatform.attach(machine, com1, com2);
-            ide = DriveOption.openPrimaryChannel(drives, platform.pic.irq(AtaChannel.PRIMARY_IRQ));
+            ide = DriveOption.openPrimaryChannel(drives, platform.isaIrq(AtaChannel.PRIMARY_IRQ));
             machine.addDevice(ide);
             if (netdev != null) {
                 net = netdev.create();

@@ -109,6 +109,8 @@ public final class Cpu {
     /** The one preallocated exception instance; use {@code throw fault(...)}. */
     public final CpuException exception = new CpuException();
     public InterruptSource interruptSource = InterruptSource.NONE;
+    /** Set by the platform that wires a local APIC: CPUID leaf 1 then reports it (EDX bit 9). */
+    public boolean localApicPresent;
     private final Interpreter interpreter;
 
     public Cpu(GuestMemory memory, IoBus io) {

@@ -136,8 +136,8 @@ final class SystemOps {
             cx = 0x6C65746E; // "ntel"
         } else if (leaf == 1) {
             a = 0x00000633; // family 6, model 3, stepping 3
-            // PSE(3) TSC(4) MSR(5) CX8(8) CMOV(15); no FPU, no VME, no APIC bit (none is modelled in the CPU).
-            d = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 15);
+            // PSE(3) TSC(4) MSR(5) CX8(8) CMOV(15); APIC(9) when the platform wired a local APIC; no FPU, no VME.
+            d = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 15) | (c.localApicPresent ? 1 << 9 : 0);
         } else if (leaf == 0x80000000) {
             a = 0x80000000;
         }
