@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * thread sends the guest's frames. A write the kernel refuses counts the frame as dropped.
  */
 public final class TapNetBackend implements NetBackend {
-    /** Largest frame read or written: a 1500-byte MTU frame with room to spare. */
+    /** Largest frame read or written (an interface with a 64 KiB MTU still fits). */
     public static final int MAX_FRAME_BYTES = 65535;
     private static final int TRANSMIT_QUEUE_FRAMES = 256;
     private static final int POLL_MILLIS = 100;
