@@ -106,6 +106,8 @@ image lapic "MP tables parsed and checked, local APIC timer one-shot and periodi
     "${DEVLIB[@]}" lapic/lapic.c
 image kvstore "COLO demo service: UDP key/value store on 10.0.2.15:9000 over legacy virtio-net, change log on the ATA disk." \
     "${DEVLIB[@]}" kvstore/kvstore.c kvstore/virtio_net.c kvstore/net.c kvstore/disk.c kvstore/store.c kvstore/log.c
+image udpecho "UDP echo server or client (mode=server|client ip= peer= count= port=) over legacy virtio-net, for stream-wire interop." \
+    "${DEVLIB[@]}" udpecho/udpecho.c kvstore/virtio_net.c kvstore/net.c
 if [[ -f "$SRC/bochs/bootsector.S" && -f "$SRC/bench/bench.c" ]]; then
     # shellcheck source=src/bochs/build-floppy.sh
     source "$SRC/bochs/build-floppy.sh"

@@ -16,6 +16,12 @@
 # The exit status is the emulator's (isa-debug-exit: (code << 1) | 1), or "-" for Bochs, which has no
 # isa-debug-exit (the guests stop it through its shutdown port instead).
 #
+# The pair "udpecho-pair" is recorded apart from the table: two QEMU instances joined by
+# -netdev stream (the server with server=on, the client with server=off) run the udpecho guest as
+# server and client. It writes udpecho-server.txt, udpecho-client.txt and udpecho-pair.tsv
+# (role <TAB> exit status <TAB> memory MiB <TAB> -append string <TAB> recorder version <TAB> image),
+# not manifest.tsv, whose rows are single guests.
+#
 # QEMU entries: the kernel is passed as the bare file name IMAGE.elf from the image directory.
 # QEMU's multiboot loader hands the guest the command line "<kernel path> <append>", so `hello`
 # prints "hello.elf <append>"; a loader that wants the same transcript must do the same.
@@ -42,6 +48,10 @@ declare -A ENTRY=(
 )
 ORDER=(hello bench cpucheck cpucheck-segchecks smc uartirq timer ata lapic)
 
+# Roles of the udpecho pair: -append strings and MACs (QEMU gives every NIC 52:54:00:12:34:56).
+PAIR_SERVER_APPEND="mode=server ip=10.0.2.15 peer=10.0.2.16 count=16 port=7000"
+PAIR_CLIENT_APPEND="mode=client ip=10.0.2.16 peer=10.0.2.15 count=16 port=7000"
+
 fail() {
     echo "record.sh: $*" >&2
     exit 1
@@ -52,7 +62,7 @@ trap 'rm -rf "$SCRATCH"' EXIT
 bash "$HERE/../build.sh" "$SCRATCH/images" "$SCRATCH/work" >/dev/null
 
 names=("$@")
-[[ ${#names[@]} -gt 0 ]] || names=("${ORDER[@]}")
+[[ ${#names[@]} -gt 0 ]] || names=("${ORDER[@]}" udpecho-pair)
 
 MANIFEST=$HERE/manifest.tsv
 declare -A LINE=()
@@ -101,7 +111,51 @@ record_bochs() {
     LINE[$name]=$(printf '%s\t-\t%s\t%s\t%s\t%s\t-' "$name" "$MEMORY_MIB" "$append" "$version" "$image")
 }
 
+# Runs one udpecho role under QEMU on the stream wire; stream options and MAC as arguments.
+run_pair_role() {
+    local role=$1 append=$2 stream=$3 mac=$4
+    local status=0
+    (cd "$SCRATCH/images" && timeout 120 "$QEMU" -machine pc -m "$MEMORY_MIB" -kernel udpecho.elf \
+        -append "$append" -display none -serial "file:$SCRATCH/udpecho-$role.txt" -monitor none \
+        -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        -netdev "stream,id=wire,$stream" -device "virtio-net-pci,netdev=wire,disable-modern=on,mac=$mac") \
+        || status=$?
+    echo "$status" >"$SCRATCH/udpecho-$role.status"
+}
+
+record_pair() {
+    command -v "$QEMU" >/dev/null 2>&1 || fail "$QEMU not found (apt-get install qemu-system-x86)"
+    local port
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    run_pair_role server "$PAIR_SERVER_APPEND" "server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=$port" \
+        52:54:00:12:34:57 &
+    local server_pid=$!
+    # The client retries ARP until the wire is up, so it may start before the server listens.
+    sleep 1
+    run_pair_role client "$PAIR_CLIENT_APPEND" "server=off,addr.type=inet,addr.host=127.0.0.1,addr.port=$port" \
+        52:54:00:12:34:58
+    wait "$server_pid"
+    local version role status append
+    version=$("$QEMU" --version | head -n 1)
+    {
+        printf '# role\texit status\tmemory MiB\tappend\trecorded with\timage\n'
+        for role in server client; do
+            status=$(cat "$SCRATCH/udpecho-$role.status")
+            [[ $status -ne 124 ]] || fail "udpecho-pair: the $role timed out"
+            append=$PAIR_SERVER_APPEND
+            [[ $role == server ]] || append=$PAIR_CLIENT_APPEND
+            printf '%s\t%s\t%s\t%s\t%s\tudpecho\n' "$role" "$status" "$MEMORY_MIB" "$append" "$version"
+            cp "$SCRATCH/udpecho-$role.txt" "$HERE/udpecho-$role.txt"
+        done
+    } >"$HERE/udpecho-pair.tsv"
+    echo "record.sh: udpecho-pair (qemu stream pair) $(cut -f1,2 "$HERE/udpecho-pair.tsv" | tail -n 2 | tr '\n\t' ' =')"
+}
+
 for name in "${names[@]}"; do
+    if [[ $name == udpecho-pair ]]; then
+        record_pair
+        continue
+    fi
     [[ -v "ENTRY[$name]" ]] || fail "unknown entry '$name' (known: ${ORDER[*]})"
     IFS='|' read -r recorder image append drive <<<"${ENTRY[$name]}"
     "record_$recorder" "$name" "$image" "$append" "$drive"

@@ -69,6 +69,14 @@ void net_init(const uint8_t mac[6], udp_service_fn service);
 void net_input(const uint8_t *frame, uint32_t len);
 /** Sends an ARP request for the gateway so that both ends know each other's MAC early. */
 void net_announce(void);
+/** Changes the host address and the served UDP port (kvstore keeps KV_IP and KV_PORT). */
+void net_configure(uint32_t ip, uint16_t port);
+/** Broadcasts an ARP request for `ip`. */
+void net_arp_request(uint32_t ip);
+/** Whether the ARP cache holds a MAC for `ip`. */
+int net_knows(uint32_t ip);
+/** Sends one UDP datagram from the served port to a resolved host; 0 when its MAC is unknown. */
+int net_udp_send(uint32_t dst_ip, uint16_t dst_port, const uint8_t *payload, uint32_t len);
 
 /* ---- ATA PIO disk on the primary master (disk.c) ---- */
 #define SECTOR_SIZE 512u

@@ -1,7 +1,8 @@
 /*
- * A minimal IPv4 host: Ethernet II, ARP (answers for 10.0.2.15, keeps a small cache), IPv4 without
- * fragments (header checksum checked and set) and UDP with its pseudo-header checksum. One UDP
- * service on port 9000; everything else is dropped. Fixed buffers only.
+ * A minimal IPv4 host: Ethernet II, ARP (answers for its own address, keeps a small cache), IPv4
+ * without fragments (header checksum checked and set) and UDP with its pseudo-header checksum. One
+ * UDP service; everything else is dropped. Fixed buffers only. The address and port are kvstore's
+ * 10.0.2.15:9000 unless net_configure sets others (udpecho does).
  */
 #include "kvstore.h"
 
@@ -20,6 +21,9 @@ struct arp_entry {
 };
 
 static uint8_t my_mac[6];
+/* kvstore keeps the defaults; other guests built from this stack (udpecho) pick their own. */
+static uint32_t my_ip = KV_IP;
+static uint16_t my_port = KV_PORT;
 static udp_service_fn service;
 static struct arp_entry arp_cache[ARP_CACHE_SIZE];
 static uint32_t arp_next_victim;
@@ -31,6 +35,12 @@ void net_init(const uint8_t mac[6], udp_service_fn fn)
 {
     memcpy(my_mac, mac, 6);
     service = fn;
+}
+
+void net_configure(uint32_t ip, uint16_t port)
+{
+    my_ip = ip;
+    my_port = port;
 }
 
 static void arp_learn(uint32_t ip, const uint8_t *mac)
@@ -74,7 +84,7 @@ static void arp_send(uint16_t op, const uint8_t *dst_mac, const uint8_t *target_
     a[5] = 4;
     put_be16(a + 6, op);
     memcpy(a + 8, my_mac, 6);
-    put_be32(a + 14, KV_IP);
+    put_be32(a + 14, my_ip);
     memcpy(a + 18, target_mac, 6);
     put_be32(a + 24, target_ip);
     (void)vnet_tx(f, 60); /* minimum Ethernet payload: pad to 60 bytes */
@@ -82,9 +92,19 @@ static void arp_send(uint16_t op, const uint8_t *dst_mac, const uint8_t *target_
 
 void net_announce(void)
 {
+    net_arp_request(KV_GATEWAY);
+}
+
+void net_arp_request(uint32_t ip)
+{
     static const uint8_t zero[6] = {0};
     memset(out_frame, 0, sizeof(out_frame));
-    arp_send(1, broadcast, zero, KV_GATEWAY);
+    arp_send(1, broadcast, zero, ip);
+}
+
+int net_knows(uint32_t ip)
+{
+    return arp_lookup(ip) != 0;
 }
 
 static void arp_input(const uint8_t *a, uint32_t len)
@@ -95,7 +115,7 @@ static void arp_input(const uint8_t *a, uint32_t len)
     uint16_t op = get_be16(a + 6);
     uint32_t sender_ip = get_be32(a + 14);
     uint32_t target_ip = get_be32(a + 24);
-    if (target_ip != KV_IP) {
+    if (target_ip != my_ip) {
         return;
     }
     arp_learn(sender_ip, a + 8);
@@ -134,15 +154,15 @@ static uint16_t udp_checksum(const uint8_t *ip, const uint8_t *udp, uint32_t udp
     return csum_fold(sum);
 }
 
-static void udp_reply(const uint8_t *req_frame, uint32_t src_ip, uint16_t src_port, uint16_t dst_port,
+static void udp_reply(const uint8_t *sender_mac, uint32_t src_ip, uint16_t src_port, uint16_t dst_port,
                       uint32_t payload_len)
 {
-    uint32_t next_hop = (src_ip & KV_NETMASK) == (KV_IP & KV_NETMASK) ? src_ip : KV_GATEWAY;
+    uint32_t next_hop = (src_ip & KV_NETMASK) == (my_ip & KV_NETMASK) ? src_ip : KV_GATEWAY;
     const uint8_t *dst_mac = arp_lookup(next_hop);
     int resolve = dst_mac == 0;
     if (resolve) {
         /* The request came through the next hop, so its source MAC is a safe answer meanwhile. */
-        dst_mac = req_frame + 6;
+        dst_mac = sender_mac;
     }
     uint8_t *f = out_frame;
     eth_header(f, dst_mac, ETHERTYPE_IP);
@@ -157,7 +177,7 @@ static void udp_reply(const uint8_t *req_frame, uint32_t src_ip, uint16_t src_po
     ip[8] = 64;
     ip[9] = IPPROTO_UDP;
     put_be16(ip + 10, 0);
-    put_be32(ip + 12, KV_IP);
+    put_be32(ip + 12, my_ip);
     put_be32(ip + 16, src_ip);
     put_be16(ip + 10, csum_fold(csum_add(0, ip, IP_HDR)));
     put_be16(udp, dst_port);
@@ -189,7 +209,7 @@ static void ip_input(const uint8_t *frame, const uint8_t *ip, uint32_t len)
     if (ihl < IP_HDR || total < ihl || total > len || csum_fold(csum_add(0, ip, ihl)) != 0) {
         return;
     }
-    if ((get_be16(ip + 6) & 0x3FFF) != 0 || ip[9] != IPPROTO_UDP || get_be32(ip + 16) != KV_IP) {
+    if ((get_be16(ip + 6) & 0x3FFF) != 0 || ip[9] != IPPROTO_UDP || get_be32(ip + 16) != my_ip) {
         return; /* fragments, other protocols and other hosts' packets */
     }
     const uint8_t *udp = ip + ihl;
@@ -203,19 +223,19 @@ static void ip_input(const uint8_t *frame, const uint8_t *ip, uint32_t len)
             return;
         }
     }
-    if (get_be16(udp + 2) != KV_PORT) {
+    if (get_be16(udp + 2) != my_port) {
         return;
     }
     uint32_t src_ip = get_be32(ip + 12);
     uint16_t src_port = get_be16(udp);
-    if ((src_ip & KV_NETMASK) == (KV_IP & KV_NETMASK)) {
+    if ((src_ip & KV_NETMASK) == (my_ip & KV_NETMASK)) {
         arp_learn(src_ip, frame + 6);
     }
     /* The reply is built in place after the headers of out_frame; the request stays untouched. */
     uint8_t *payload = out_frame + ETH_HDR + IP_HDR + UDP_HDR;
     uint32_t n = service(udp + UDP_HDR, udp_len - UDP_HDR, payload, UDP_PAYLOAD_MAX);
     if (n > 0) {
-        udp_reply(frame, src_ip, src_port, KV_PORT, n);
+        udp_reply(frame + 6, src_ip, src_port, my_port, n);
     }
 }
 
@@ -233,4 +253,16 @@ void net_input(const uint8_t *frame, uint32_t len)
     } else if (type == ETHERTYPE_IP) {
         ip_input(frame, frame + ETH_HDR, len - ETH_HDR);
     }
+}
+
+int net_udp_send(uint32_t dst_ip, uint16_t dst_port, const uint8_t *payload, uint32_t len)
+{
+    const uint8_t *dst_mac = arp_lookup(dst_ip);
+    if (dst_mac == 0 || len > UDP_PAYLOAD_MAX) {
+        return 0;
+    }
+    /* udp_reply sends what sits after the headers of out_frame. */
+    memmove(out_frame + ETH_HDR + IP_HDR + UDP_HDR, payload, len);
+    udp_reply(dst_mac, dst_ip, dst_port, my_port, len);
+    return 1;
 }
