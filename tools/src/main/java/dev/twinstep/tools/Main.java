@@ -58,6 +58,7 @@ public final class Main {
         CommandLine commandLine = new CommandLine(new TwinstepCommand());
         commandLine.addSubcommand("run", new RunCommand(stdin, stdout, stderr, catalog));
         commandLine.addSubcommand("guests", new GuestsCommand(stdout, catalog));
+        commandLine.addSubcommand("inspect", new InspectCommand(stdout));
         commandLine.addSubcommand("kv-client", new KvClientCommand(stdout, stderr));
         commandLine.setOut(new PrintWriter(new java.io.OutputStreamWriter(stdout, StandardCharsets.UTF_8), true));
         commandLine.setErr(new PrintWriter(new java.io.OutputStreamWriter(stderr, StandardCharsets.UTF_8), true));

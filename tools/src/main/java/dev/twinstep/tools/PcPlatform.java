@@ -14,6 +14,7 @@ import dev.twinstep.devices.mptable.MpTableWriter;
 import dev.twinstep.devices.net.NetBackend;
 import dev.twinstep.devices.net.virtio.VirtioNetPci;
 import dev.twinstep.devices.pci.PciBus;
+import dev.twinstep.devices.pci.PciFunctionState;
 import dev.twinstep.devices.pic.PicPair;
 import dev.twinstep.devices.pit.Pit8254;
 import dev.twinstep.devices.rtc.Mc146818Rtc;
@@ -72,6 +73,7 @@ final class PcPlatform {
         VirtioNetPci nic = new VirtioNetPci(backend, VirtioNetPci.DEFAULT_MAC, VirtioNetPci.DEFAULT_IO_BASE,
                 machine.events()::post);
         pci.plug(VIRTIO_NET_SLOT, 0, nic);
+        machine.addDevice(new PciFunctionState(nic)); // the NIC's queues and frames waiting for the guest
         int intx = nic.configRead(0x3D, 1);
         MpTableWriter.write(machine.memory(), MP_PLATFORM, List.of(
                 new MpTableWriter.PciInterrupt(VIRTIO_NET_SLOT, intx, PciBus.irqFor(VIRTIO_NET_SLOT, intx))));

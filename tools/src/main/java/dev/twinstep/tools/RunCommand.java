@@ -6,9 +6,12 @@ import dev.twinstep.core.clock.ClockMode;
 import dev.twinstep.core.machine.Machine;
 import dev.twinstep.core.machine.MachineConfig;
 import dev.twinstep.core.machine.RunResult;
+import dev.twinstep.core.state.StateFormatException;
 import dev.twinstep.devices.net.NetBackend;
 import dev.twinstep.devices.serial.SerialBackend;
 import dev.twinstep.devices.storage.AtaChannel;
+import dev.twinstep.tools.control.ControlAddress;
+import dev.twinstep.tools.control.ControlServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -83,6 +86,20 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--debug", description = "Print how the run ended and full stack traces of errors.")
     boolean debug;
 
+    @Option(names = "--control", paramLabel = "unix:PATH|tcp:127.0.0.1:PORT", converter = ControlAddress.Converter.class,
+            description = "Listen for QMP-like JSON control commands (query-status, stop, cont, snapshot-save, quit) "
+                    + "on this socket; see docs/control-protocol.md.")
+    ControlAddress control;
+
+    @Option(names = "--restore", paramLabel = "FILE",
+            description = "Continue from this snapshot instead of booting fresh: the machine is built from the "
+                    + "same options as the one that wrote it (memory, clock, drives, netdev), then loaded from FILE.")
+    Path restore;
+
+    @Option(names = "--snapshot-on-exit", paramLabel = "FILE",
+            description = "When the run ends, write a full snapshot of the machine to FILE.")
+    Path snapshotOnExit;
+
     private static final int STOP_GRACE_SECONDS = 2;
 
     private final InputStream stdin;
@@ -130,6 +147,7 @@ public final class RunCommand implements Callable<Integer> {
         SerialBackend com2 = null;
         AtaChannel ide = null;
         NetBackend net = null;
+        ControlServer controlServer = null;
         CountDownLatch finished = new CountDownLatch(1);
         Thread stopOnSignal = new Thread(() -> stopAndWait(machine, finished), "twinstep-stop");
         RunResult result;
@@ -150,8 +168,18 @@ public final class RunCommand implements Callable<Integer> {
                 stderr.printf("twinstep: booting %s: entry 0x%08x, image 0x%x-0x%x, multiboot info at 0x%x, cmdline \"%s\"%n",
                         kernelName, boot.entry(), boot.kernelLow(), boot.kernelHigh(), boot.infoAddress(), boot.cmdline());
             }
+            if (restore != null) {
+                restoreSnapshot(machine);
+            }
+            controlServer = startControl(machine);
             Runtime.getRuntime().addShutdownHook(stopOnSignal);
             result = MachineThread.run(machine);
+            if (controlServer != null) {
+                controlServer.machineFinished();
+            }
+            if (snapshotOnExit != null) {
+                saveSnapshotOnExit(machine);
+            }
             closed = true;
             closeAll(com1, com2, ide, net);
             return report(result);
@@ -159,8 +187,42 @@ public final class RunCommand implements Callable<Integer> {
             if (!closed) {
                 closeAll(com1, com2, ide, net);
             }
+            if (controlServer != null) {
+                controlServer.close();
+            }
             finished.countDown();
             removeHook(stopOnSignal);
+        }
+    }
+
+    /** Loads {@code --restore}; a snapshot that does not fit is a usage error, and nothing of it is loaded. */
+    private void restoreSnapshot(Machine machine) throws UsageException {
+        try {
+            machine.loadSnapshot(restore);
+        } catch (StateFormatException e) {
+            throw new UsageException("--restore " + restore + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new UsageException("--restore " + restore + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    private void saveSnapshotOnExit(Machine machine) throws UsageException {
+        try {
+            machine.saveSnapshot(snapshotOnExit);
+        } catch (IOException e) {
+            throw new UsageException("--snapshot-on-exit " + snapshotOnExit + ": cannot write: " + e.getMessage());
+        }
+    }
+
+    /** Binds the control socket before the guest starts, so a bad address never costs a run. */
+    private ControlServer startControl(Machine machine) throws UsageException {
+        if (control == null) {
+            return null;
+        }
+        try {
+            return ControlServer.start(control, machine);
+        } catch (IOException e) {
+            throw new UsageException("--control " + control + ": " + e.getMessage());
         }
     }
 

@@ -1,6 +1,11 @@
 package dev.twinstep.devices.apic;
 
 import dev.twinstep.core.bus.IoBus;
+import dev.twinstep.core.state.StateFormatException;
+import dev.twinstep.core.state.StateReader;
+import dev.twinstep.core.state.StateWriter;
+import dev.twinstep.core.state.Stateful;
+import dev.twinstep.devices.state.StateChecks;
 import dev.twinstep.core.irq.IrqLine;
 import dev.twinstep.core.machine.MachineDevice;
 import dev.twinstep.core.memory.GuestMemory;
@@ -16,7 +21,7 @@ import dev.twinstep.core.memory.MmioHandler;
  * {@link InterruptRouter}). Polarity is stored but, as in QEMU, inputs are taken as active high.
  * Machine thread only.
  */
-public final class IoApic implements MachineDevice, MmioHandler {
+public final class IoApic implements MachineDevice, MmioHandler, Stateful {
     /** Physical address of the register window. */
     public static final int BASE_ADDRESS = 0xFEC00000;
     public static final int PINS = 24;
@@ -224,6 +229,55 @@ public final class IoApic implements MachineDevice, MmioHandler {
             entries[pin] = entry | ENTRY_REMOTE_IRR;
         }
         lapic.deliver((int) (entry & 0xFF), mode, level);
+    }
+
+    @Override
+    public String sectionName() {
+        return "ioapic";
+    }
+
+    @Override
+    public int sectionVersion() {
+        return 1;
+    }
+
+    /** Saves the redirection table (with remote IRR), the input pin levels and latched edges. */
+    @Override
+    public void save(StateWriter out) {
+        out.putLongs(entries);
+        out.putInt(inputLevels);
+        out.putInt(edgeLatched);
+        out.putByte(id);
+        out.putByte(selected);
+    }
+
+    /**
+     * Restores the table alone. Nothing is delivered while loading: an interrupt sent before the
+     * save already sits in the local APIC's own section, and a pending edge waits for its pin's
+     * next service as it did on the original.
+     */
+    @Override
+    public void load(StateReader in, int version) {
+        long[] saved = in.getLongs();
+        StateChecks.inRange("ioapic", "redirection entries", saved.length, PINS, PINS);
+        for (int pin = 0; pin < PINS; pin++) {
+            if ((saved[pin] & ~(ENTRY_WRITABLE | ENTRY_REMOTE_IRR)) != 0) {
+                throw new StateFormatException("ioapic: redirection entry " + pin + " has read-only bits set: "
+                        + Long.toHexString(saved[pin]));
+            }
+        }
+        int levels = in.getInt();
+        int edges = in.getInt();
+        if (((levels | edges) >>> PINS) != 0) {
+            throw new StateFormatException("ioapic: pin bits beyond pin " + (PINS - 1));
+        }
+        System.arraycopy(saved, 0, entries, 0, PINS);
+        inputLevels = levels;
+        edgeLatched = edges;
+        id = StateChecks.bits("ioapic", "id", in.getByte(), 4);
+        selected = in.getByte();
+        long pin0 = entries[0];
+        extIntEnabled = (pin0 & ENTRY_MASKED) == 0 && deliveryMode(pin0) == LocalApic.DELIVERY_EXTINT;
     }
 
     private static int deliveryMode(long entry) {

@@ -1,6 +1,11 @@
 package dev.twinstep.devices.apic;
 
 import dev.twinstep.core.bus.IoBus;
+import dev.twinstep.core.state.StateFormatException;
+import dev.twinstep.core.state.StateReader;
+import dev.twinstep.core.state.StateWriter;
+import dev.twinstep.core.state.Stateful;
+import dev.twinstep.devices.state.StateChecks;
 import dev.twinstep.core.clock.Timer;
 import dev.twinstep.core.clock.VirtualClock;
 import dev.twinstep.core.machine.MachineDevice;
@@ -20,7 +25,7 @@ import java.util.Arrays;
  * IA32_APIC_BASE global-enable bit and relocation are not modelled: the page stays at 0xFEE00000.
  * Machine thread only.
  */
-public final class LocalApic implements MachineDevice, MmioHandler {
+public final class LocalApic implements MachineDevice, MmioHandler, Stateful {
     /** Physical address of the register page. */
     public static final int BASE_ADDRESS = 0xFEE00000;
     /** Version register: version 0x14 with six LVT entries (max LVT index 5), as QEMU reports. */
@@ -388,6 +393,90 @@ public final class LocalApic implements MachineDevice, MmioHandler {
         if ((entry & LVT_MASKED) == 0) {
             deliver(entry & 0xFF, DELIVERY_FIXED, false);
         }
+    }
+
+    // ---------------------------------------------------------------- state
+
+    @Override
+    public String sectionName() {
+        return "lapic";
+    }
+
+    @Override
+    public int sectionVersion() {
+        return 1;
+    }
+
+    /** Saves the vector bitmaps, registers, LVT and the timer's load time and next deadline. */
+    @Override
+    public void save(StateWriter out) {
+        out.putInts(irr);
+        out.putInts(isr);
+        out.putInts(tmr);
+        out.putInts(lvt);
+        out.putInt(apicId);
+        out.putInt(tpr);
+        out.putInt(ldr);
+        out.putInt(dfr);
+        out.putInt(svr);
+        out.putInt(icrLow);
+        out.putInt(icrHigh);
+        out.putInt(divideConfig);
+        out.putInt(initialCount);
+        out.putLong(countLoadTime);
+        out.putBoolean(timer.isArmed());
+        out.putLong(timer.isArmed() ? timer.deadline() : 0);
+    }
+
+    /** Restores this APIC alone and re-arms its timer at the saved deadline; the EOI listener stays wired. */
+    @Override
+    public void load(StateReader in, int version) {
+        int[] savedIrr = vectorBitmap(in, "IRR");
+        int[] savedIsr = vectorBitmap(in, "ISR");
+        int[] savedTmr = vectorBitmap(in, "TMR");
+        int[] savedLvt = in.getInts();
+        StateChecks.inRange("lapic", "LVT entries", savedLvt.length, lvt.length, lvt.length);
+        for (int i = 0; i < lvt.length; i++) {
+            if ((savedLvt[i] & ~(LVT_WRITABLE[i] | LVT_MASKED)) != 0) {
+                throw new StateFormatException("lapic: LVT entry " + i + " has bits no write sets: "
+                        + Integer.toHexString(savedLvt[i]));
+            }
+        }
+        System.arraycopy(savedIrr, 0, irr, 0, 8);
+        System.arraycopy(savedIsr, 0, isr, 0, 8);
+        System.arraycopy(savedTmr, 0, tmr, 0, 8);
+        System.arraycopy(savedLvt, 0, lvt, 0, lvt.length);
+        apicId = StateChecks.bits("lapic", "id", in.getInt(), 8);
+        tpr = StateChecks.bits("lapic", "TPR", in.getInt(), 8);
+        ldr = in.getInt() & 0xFF00_0000;
+        dfr = in.getInt() | 0x0FFF_FFFF;
+        svr = in.getInt();
+        if ((svr & ~(0xFF | SVR_ENABLED | SVR_SUPPRESS_EOI_BROADCAST)) != 0) {
+            throw new StateFormatException("lapic: SVR " + Integer.toHexString(svr) + " has reserved bits set");
+        }
+        icrLow = in.getInt();
+        icrHigh = in.getInt() & 0xFF00_0000;
+        int divide = in.getInt();
+        if ((divide & ~0xB) != 0) {
+            throw new StateFormatException("lapic: divide configuration " + divide + " has reserved bits set");
+        }
+        writeDivide(divide);
+        initialCount = in.getInt();
+        countLoadTime = StateChecks.nonNegative("lapic", "count load time", in.getLong());
+        boolean armed = in.getBoolean();
+        long deadline = StateChecks.nonNegative("lapic", "timer deadline", in.getLong());
+        if (armed) {
+            timer.armAt(deadline);
+        } else {
+            timer.cancel();
+        }
+        update();
+    }
+
+    private static int[] vectorBitmap(StateReader in, String name) {
+        int[] bits = in.getInts();
+        StateChecks.inRange("lapic", name + " words", bits.length, 8, 8);
+        return bits;
     }
 
     // ---------------------------------------------------------------- priority

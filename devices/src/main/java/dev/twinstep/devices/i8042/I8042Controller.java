@@ -1,6 +1,11 @@
 package dev.twinstep.devices.i8042;
 
 import dev.twinstep.core.bus.IoBus;
+import dev.twinstep.core.state.StateFormatException;
+import dev.twinstep.core.state.StateReader;
+import dev.twinstep.core.state.StateWriter;
+import dev.twinstep.core.state.Stateful;
+import dev.twinstep.devices.state.StateChecks;
 import dev.twinstep.core.bus.IoPortHandler;
 import dev.twinstep.core.irq.IrqLine;
 import dev.twinstep.core.machine.MachineDevice;
@@ -14,7 +19,7 @@ import dev.twinstep.core.memory.GuestMemory;
  * a present keyboard would, so probing drivers do not time out. Responses raise IRQ 1 when the
  * command byte enables it.
  */
-public final class I8042Controller implements MachineDevice {
+public final class I8042Controller implements MachineDevice, Stateful {
     public static final int DATA_PORT = 0x60, COMMAND_PORT = 0x64;
     static final int STATUS_OUTPUT_FULL = 0x01, STATUS_SYSTEM = 0x04, STATUS_COMMAND = 0x08,
             STATUS_UNLOCKED = 0x10;
@@ -209,6 +214,59 @@ public final class I8042Controller implements MachineDevice {
         if ((value & OUTPUT_RESET) == 0) {
             reset.pulse();
         }
+    }
+
+    @Override
+    public String sectionName() {
+        return "i8042";
+    }
+
+    @Override
+    public int sectionVersion() {
+        return 1;
+    }
+
+    /**
+     * Saves the output buffer ring whole (its last byte read stays visible on the bus), the command
+     * byte, the output port and a half-done two-byte command. The A20 gate itself lives in guest
+     * memory and is restored with it.
+     */
+    @Override
+    public void save(StateWriter out) {
+        out.putInts(output);
+        out.putByte(outputHead);
+        out.putByte(outputCount);
+        out.putByte(commandByte);
+        out.putByte(outputPort);
+        out.putByte(pendingCommand);
+        out.putBoolean(lastWriteWasCommand);
+    }
+
+    /** Restores the controller alone and re-drives IRQ 1; it never pulses reset or touches A20. */
+    @Override
+    public void load(StateReader in, int version) {
+        int[] savedOutput = in.getInts();
+        StateChecks.inRange("i8042", "output buffer size", savedOutput.length, output.length, output.length);
+        for (int value : savedOutput) {
+            StateChecks.bits("i8042", "output byte", value, 8);
+        }
+        int head = StateChecks.inRange("i8042", "output head", in.getByte(), 0, output.length - 1);
+        int count = StateChecks.inRange("i8042", "output count", in.getByte(), 0, output.length);
+        int command = in.getByte();
+        int port = in.getByte();
+        int pending = in.getByte();
+        if (pending != 0 && pending != 0x60 && (pending < 0xD1 || pending > 0xD4)) {
+            throw new StateFormatException("i8042: pending command " + pending + " takes no data byte");
+        }
+        System.arraycopy(savedOutput, 0, output, 0, output.length);
+        outputHead = head;
+        outputCount = count;
+        commandByte = command;
+        outputPort = port;
+        pendingCommand = pending;
+        lastWriteWasCommand = in.getBoolean();
+        irqLevel = outputCount > 0 && (commandByte & CONFIG_KEYBOARD_IRQ) != 0;
+        irq1.setLevel(irqLevel);
     }
 
     private void updateIrq() {

@@ -5,6 +5,10 @@ import dev.twinstep.core.bus.IoPortHandler;
 import dev.twinstep.core.irq.IrqLine;
 import dev.twinstep.core.machine.MachineDevice;
 import dev.twinstep.core.memory.GuestMemory;
+import dev.twinstep.core.state.StateFormatException;
+import dev.twinstep.core.state.StateReader;
+import dev.twinstep.core.state.StateWriter;
+import dev.twinstep.core.state.Stateful;
 import java.util.function.IntFunction;
 
 /**
@@ -17,7 +21,7 @@ import java.util.function.IntFunction;
  * showed the first virtio-net in slot 3 at I/O 0xC000 with interrupt line 11). Several pins on one
  * link share the IRQ level-wise: the line is high while any of them is. Machine thread only.
  */
-public final class PciBus implements MachineDevice {
+public final class PciBus implements MachineDevice, Stateful {
     /** The configuration address register (32-bit accesses only). */
     public static final int CONFIG_ADDRESS_PORT = 0xCF8;
     /** The configuration data window (0xCFC-0xCFF). */
@@ -119,6 +123,84 @@ public final class PciBus implements MachineDevice {
                 io.write(port, 1, io.read(port, 1) | 1 << (irq & 7));
             }
         }
+    }
+
+    @Override
+    public String sectionName() {
+        return "pci";
+    }
+
+    @Override
+    public int sectionVersion() {
+        return 1;
+    }
+
+    /**
+     * Saves the configuration address latch and, per plugged function, its slot/function number,
+     * configuration space and INTx level. A function's own device state (virtio queues...) is in
+     * that device's section.
+     */
+    @Override
+    public void save(StateWriter out) {
+        out.putInt(configAddress);
+        int plugged = 0;
+        for (PciFunction function : functions) {
+            plugged += function == null ? 0 : 1;
+        }
+        out.putInt(plugged);
+        for (int index = 0; index < functions.length; index++) {
+            if (functions[index] != null) {
+                out.putInt(index);
+                functions[index].saveConfig(out);
+            }
+        }
+    }
+
+    /**
+     * Restores configuration spaces into the functions plugged in the same places, then recomputes
+     * the PIRQ link levels and re-drives the link lines.
+     */
+    @Override
+    public void load(StateReader in, int version) {
+        int address = in.getInt();
+        if ((address & ~0x80FF_FFFC) != 0) {
+            throw new StateFormatException("pci: configuration address " + Integer.toHexString(address)
+                    + " has reserved bits set");
+        }
+        int plugged = in.getInt();
+        int expected = 0;
+        for (PciFunction function : functions) {
+            expected += function == null ? 0 : 1;
+        }
+        if (plugged != expected) {
+            throw new StateFormatException("pci: the snapshot has " + plugged + " functions, this machine "
+                    + expected);
+        }
+        boolean[] loaded = new boolean[functions.length];
+        for (int i = 0; i < plugged; i++) {
+            int index = in.getInt();
+            if (index < 0 || index >= functions.length || functions[index] == null || loaded[index]) {
+                throw new StateFormatException("pci: the snapshot has a function at " + location(index)
+                        + ", where this machine has none or it came twice");
+            }
+            loaded[index] = true;
+            functions[index].loadConfig(in, location(index));
+        }
+        configAddress = address;
+        java.util.Arrays.fill(linkAsserted, 0);
+        for (PciFunction function : functions) {
+            if (function != null && function.intx != null) {
+                function.intx.level = function.intxAsserted();
+                linkAsserted[function.intx.link] += function.intx.level ? 1 : 0;
+            }
+        }
+        for (int link = 0; link < linkLines.length; link++) {
+            linkLines[link].setLevel(linkAsserted[link] > 0);
+        }
+    }
+
+    private static String location(int index) {
+        return String.format("00:%02x.%d", index / FUNCTIONS, index % FUNCTIONS);
     }
 
     private PciFunction addressed() {

@@ -1,6 +1,10 @@
 package dev.twinstep.devices.pci;
 
 import dev.twinstep.core.memory.GuestMemory;
+import dev.twinstep.core.state.StateFormatException;
+import dev.twinstep.core.state.StateReader;
+import dev.twinstep.core.state.StateWriter;
+import dev.twinstep.devices.state.StateChecks;
 
 /**
  * One PCI function with a type-0 configuration header: identity registers, the command register, up to
@@ -35,7 +39,7 @@ public abstract class PciFunction {
     private final int interruptPinPowerOn;
     private int interruptLinePowerOn;
     private boolean intxLevel;
-    private PciBus.IntxPin intx;
+    PciBus.IntxPin intx;
 
     /**
      * @param classCode base class, sub-class and programming interface as one 24-bit value
@@ -205,6 +209,43 @@ public abstract class PciFunction {
 
     /** Writes the function's I/O BAR {@code bar} at {@code offset}. */
     protected void ioWrite(int bar, int offset, int size, int value) {
+    }
+
+    /** Writes this function's configuration space and INTx level for the bus's "pci" section. */
+    final void saveConfig(StateWriter out) {
+        out.putBytes(config);
+        out.putBoolean(intxLevel);
+    }
+
+    /**
+     * Restores configuration space and the INTx level without driving the pin; the bus recomputes
+     * its link lines once every function is loaded.
+     *
+     * @throws StateFormatException if the saved space belongs to another device or has impossible BARs
+     */
+    final void loadConfig(StateReader in, String where) {
+        byte[] saved = StateChecks.length("pci", where + " configuration space", in.getBytes(), config.length);
+        boolean level = in.getBoolean();
+        int savedIds = (saved[0] & 0xFF) | (saved[1] & 0xFF) << 8 | (saved[2] & 0xFF) << 16 | (saved[3] & 0xFF) << 24;
+        if (savedIds != get32(0x00)) {
+            throw new StateFormatException(String.format("pci: %s holds vendor/device %08x, this machine has %08x",
+                    where, savedIds, get32(0x00)));
+        }
+        for (int i = 0; i < 6; i++) {
+            int bar = (saved[REG_BAR0 + 4 * i] & 0xFF) | (saved[REG_BAR0 + 4 * i + 1] & 0xFF) << 8
+                    | (saved[REG_BAR0 + 4 * i + 2] & 0xFF) << 16 | (saved[REG_BAR0 + 4 * i + 3] & 0xFF) << 24;
+            boolean valid = barSize[i] == 0 ? bar == 0 : (bar & (barSize[i] - 1)) == 1;
+            if (!valid) {
+                throw new StateFormatException(String.format("pci: %s BAR%d %08x does not fit its size", where, i, bar));
+            }
+        }
+        System.arraycopy(saved, 0, config, 0, config.length);
+        intxLevel = level;
+    }
+
+    /** Whether this function's INTx pin is asserted as the bus sees it (level and not disabled). */
+    final boolean intxAsserted() {
+        return intxLevel && (command() & COMMAND_INTX_DISABLE) == 0;
     }
 
     private void put16(int reg, int v) {

@@ -1,5 +1,10 @@
 package dev.twinstep.devices.pic;
 
+import dev.twinstep.core.state.StateFormatException;
+import dev.twinstep.core.state.StateReader;
+import dev.twinstep.core.state.StateWriter;
+import dev.twinstep.devices.state.StateChecks;
+
 /**
  * One Intel 8259A programmable interrupt controller: the initialization sequence (ICW1-ICW4), the
  * operation commands (OCW1 mask, OCW2 EOI/rotation, OCW3 register select, poll, special mask), the
@@ -218,6 +223,56 @@ final class Pic8259 {
     }
 
     /** Reads port 0 (IRR or ISR, as OCW3 selected) when no poll is pending. */
+    /** Writes every register and mode bit; {@code levelCapable} is wiring, not state. */
+    void save(StateWriter out) {
+        out.putByte(highestPriority);
+        out.putByte(irr);
+        out.putByte(isr);
+        out.putByte(imr);
+        out.putByte(vectorBase);
+        out.putByte(lineLevels);
+        out.putByte(levelTriggered);
+        out.putBoolean(readIsr);
+        out.putBoolean(pollPending);
+        out.putBoolean(specialMask);
+        out.putBoolean(autoEoi);
+        out.putBoolean(rotateOnAutoEoi);
+        out.putBoolean(specialFullyNested);
+        out.putBoolean(expectIcw4);
+        out.putBoolean(singleMode);
+        out.putByte(initStep);
+    }
+
+    /** Reads what {@link #save} wrote, refusing values no guest write could produce. */
+    void load(StateReader in, String section) {
+        highestPriority = StateChecks.inRange(section, "priority", in.getByte(), 0, 7);
+        irr = in.getByte();
+        isr = in.getByte();
+        imr = in.getByte();
+        vectorBase = in.getByte();
+        if ((vectorBase & 7) != 0) {
+            throw new StateFormatException(section + ": vector base " + vectorBase + " is not a multiple of 8");
+        }
+        lineLevels = in.getByte();
+        levelTriggered = in.getByte();
+        if ((levelTriggered & ~levelCapable) != 0) {
+            throw new StateFormatException(section + ": level-triggered inputs " + levelTriggered
+                    + " not allowed by this chip");
+        }
+        readIsr = in.getBoolean();
+        pollPending = in.getBoolean();
+        specialMask = in.getBoolean();
+        autoEoi = in.getBoolean();
+        rotateOnAutoEoi = in.getBoolean();
+        specialFullyNested = in.getBoolean();
+        expectIcw4 = in.getBoolean();
+        singleMode = in.getBoolean();
+        initStep = in.getByte();
+        if (initStep == 1 || initStep > 4) {
+            throw new StateFormatException(section + ": initialisation step " + initStep + " does not exist");
+        }
+    }
+
     int readStatus() {
         return readIsr ? isr : irr;
     }

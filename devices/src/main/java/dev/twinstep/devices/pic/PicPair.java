@@ -1,5 +1,8 @@
 package dev.twinstep.devices.pic;
 
+import dev.twinstep.core.state.StateReader;
+import dev.twinstep.core.state.StateWriter;
+import dev.twinstep.core.state.Stateful;
 import dev.twinstep.core.bus.IoBus;
 import dev.twinstep.core.bus.IoPortHandler;
 import dev.twinstep.core.cpu.InterruptSource;
@@ -14,7 +17,7 @@ import dev.twinstep.core.memory.GuestMemory;
  * spurious IRQ 7 (15) vector when the request went away. Devices drive {@link #irq(int)} lines.
  * Machine thread only.
  */
-public final class PicPair implements MachineDevice, InterruptSource {
+public final class PicPair implements MachineDevice, InterruptSource, Stateful {
     public static final int MASTER_PORT = 0x20;
     public static final int SLAVE_PORT = 0xA0;
     public static final int ELCR_PORT = 0x4D0;
@@ -149,6 +152,30 @@ public final class PicPair implements MachineDevice, InterruptSource {
     }
 
     /** IRR of both chips (bit n = IRQ n); for tests and diagnostics. */
+    @Override
+    public String sectionName() {
+        return "pic";
+    }
+
+    @Override
+    public int sectionVersion() {
+        return 1;
+    }
+
+    @Override
+    public void save(StateWriter out) {
+        master.save(out);
+        slave.save(out);
+    }
+
+    /** Restores both chips; the INT output to the CPU is recomputed from them, never trusted. */
+    @Override
+    public void load(StateReader in, int version) {
+        master.load(in, "pic master");
+        slave.load(in, "pic slave");
+        update();
+    }
+
     public int requestRegister() {
         return master.irr | slave.irr << 8;
     }

@@ -1,6 +1,10 @@
 package dev.twinstep.devices.pit;
 
 import dev.twinstep.core.bus.IoBus;
+import dev.twinstep.core.state.StateReader;
+import dev.twinstep.core.state.StateWriter;
+import dev.twinstep.core.state.Stateful;
+import dev.twinstep.devices.state.StateChecks;
 import dev.twinstep.core.bus.IoPortHandler;
 import dev.twinstep.core.clock.Timer;
 import dev.twinstep.core.clock.VirtualClock;
@@ -14,7 +18,7 @@ import dev.twinstep.core.memory.GuestMemory;
  * toggle). Channel 0's output drives IRQ 0; a timer on the {@link VirtualClock} fires at each of its
  * transitions, so nothing is polled per instruction. The speaker itself makes no sound.
  */
-public final class Pit8254 implements MachineDevice {
+public final class Pit8254 implements MachineDevice, Stateful {
     public static final int BASE_PORT = 0x40;
     public static final int PORT_B = 0x61;
     private static final int PORT_B_GATE2 = 0x01, PORT_B_SPEAKER_DATA = 0x02, PORT_B_REFRESH = 0x10, PORT_B_OUT2 = 0x20;
@@ -171,6 +175,47 @@ public final class Pit8254 implements MachineDevice {
     }
 
     /** Whether the speaker data bit is on (no sound is produced); for tests. */
+    @Override
+    public String sectionName() {
+        return "pit";
+    }
+
+    @Override
+    public int sectionVersion() {
+        return 1;
+    }
+
+    /** Counter ticks are absolute on the virtual clock, which is saved in its own section. */
+    @Override
+    public void save(StateWriter out) {
+        for (PitChannel channel : channels) {
+            channel.save(out);
+        }
+        out.putByte(portB);
+        out.putBoolean(irqLevel);
+        out.putBoolean(channel0Timer.isArmed());
+        out.putLong(channel0Timer.isArmed() ? channel0Timer.deadline() : 0);
+    }
+
+    /** Restores the channels, re-arms channel 0 at its saved deadline and re-drives IRQ 0. */
+    @Override
+    public void load(StateReader in, int version) {
+        for (int i = 0; i < channels.length; i++) {
+            channels[i].load(in, "pit channel " + i);
+        }
+        portB = StateChecks.bits("pit", "port B", in.getByte(), 4);
+        boolean level = in.getBoolean();
+        boolean armed = in.getBoolean();
+        long deadline = StateChecks.nonNegative("pit", "channel 0 deadline", in.getLong());
+        if (armed) {
+            channel0Timer.armAt(deadline);
+        } else {
+            channel0Timer.cancel();
+        }
+        irqLevel = level;
+        irq0.setLevel(level);
+    }
+
     public boolean speakerDataEnabled() {
         return (portB & PORT_B_SPEAKER_DATA) != 0;
     }

@@ -1,5 +1,9 @@
 package dev.twinstep.devices.pit;
 
+import dev.twinstep.core.state.StateReader;
+import dev.twinstep.core.state.StateWriter;
+import dev.twinstep.devices.state.StateChecks;
+
 /**
  * One counter of the 8254. Its value and output are not stepped tick by tick: they are computed from
  * the tick at which the count was loaded, so reading costs nothing and only output transitions
@@ -226,6 +230,44 @@ final class PitChannel {
             // Modes 1 and 5 are (re)triggered by a rising gate; modes 2 and 3 restart their period.
             loadTick = now;
         }
+    }
+
+    /** Writes the programming, the running count and any pending read or write latch. */
+    void save(StateWriter out) {
+        out.putByte(mode);
+        out.putByte(access);
+        out.putBoolean(bcd);
+        out.putBoolean(gate);
+        out.putInt(count);
+        out.putLong(loadTick);
+        out.putBoolean(counting);
+        out.putBoolean(nullCount);
+        out.putByte(writeLow);
+        out.putBoolean(writeHighNext);
+        out.putBoolean(readHighNext);
+        out.putInt(latchedCount);
+        out.putByte(latchedBytes);
+        out.putBoolean(latchedHighNext);
+        out.putInt(latchedStatus);
+    }
+
+    /** Reads what {@link #save} wrote, refusing counts and modes the chip cannot hold. */
+    void load(StateReader in, String section) {
+        mode = StateChecks.inRange(section, "mode", in.getByte(), 0, 5);
+        access = StateChecks.inRange(section, "access", in.getByte(), ACCESS_LOW, ACCESS_WORD);
+        bcd = in.getBoolean();
+        gate = in.getBoolean();
+        count = StateChecks.inRange(section, "count", in.getInt(), 1, 0x10000);
+        loadTick = StateChecks.nonNegative(section, "load tick", in.getLong());
+        counting = in.getBoolean();
+        nullCount = in.getBoolean();
+        writeLow = in.getByte();
+        writeHighNext = in.getBoolean();
+        readHighNext = in.getBoolean();
+        latchedCount = StateChecks.bits(section, "latched count", in.getInt(), 16);
+        latchedBytes = StateChecks.inRange(section, "latched bytes", in.getByte(), 0, 2);
+        latchedHighNext = in.getBoolean();
+        latchedStatus = StateChecks.inRange(section, "latched status", in.getInt(), -1, 0xFF);
     }
 
     static int fromBcd(int raw) {

@@ -1,6 +1,11 @@
 package dev.twinstep.devices.rtc;
 
 import dev.twinstep.core.bus.IoBus;
+import dev.twinstep.core.state.StateFormatException;
+import dev.twinstep.core.state.StateReader;
+import dev.twinstep.core.state.StateWriter;
+import dev.twinstep.core.state.Stateful;
+import dev.twinstep.devices.state.StateChecks;
 import dev.twinstep.core.bus.IoPortHandler;
 import dev.twinstep.core.clock.Timer;
 import dev.twinstep.core.clock.VirtualClock;
@@ -19,7 +24,7 @@ import java.time.ZoneOffset;
  * only while an interrupt is enabled, so an idle guest is not woken needlessly; the flags themselves
  * are computed when register C is read.
  */
-public final class Mc146818Rtc implements MachineDevice, IoPortHandler {
+public final class Mc146818Rtc implements MachineDevice, IoPortHandler, Stateful {
     public static final int PORT = 0x70;
     static final int SECONDS = 0, SECONDS_ALARM = 1, MINUTES = 2, MINUTES_ALARM = 3, HOURS = 4, HOURS_ALARM = 5,
             DAY_OF_WEEK = 6, DAY_OF_MONTH = 7, MONTH = 8, YEAR = 9, REG_A = 0x0A, REG_B = 0x0B, REG_C = 0x0C,
@@ -348,6 +353,82 @@ public final class Mc146818Rtc implements MachineDevice, IoPortHandler {
         if (level != irqLevel) {
             irqLevel = level;
             irq.setLevel(level);
+        }
+    }
+
+    @Override
+    public String sectionName() {
+        return "rtc";
+    }
+
+    @Override
+    public int sectionVersion() {
+        return 1;
+    }
+
+    /**
+     * Saves CMOS RAM, the registers and the guest's time as an offset from the virtual clock (which
+     * has its own section), so a restored guest reads the same date at the same virtual instant.
+     */
+    @Override
+    public void save(StateWriter out) {
+        out.putBytes(cmos);
+        out.putByte(index);
+        out.putBoolean(nmiMasked);
+        out.putLong(offsetSeconds);
+        out.putInts(frozen);
+        out.putByte(regA);
+        out.putByte(regB);
+        out.putByte(regC);
+        out.putLong(lastFlagCheck);
+        out.putBoolean(irqLevel);
+        saveTimer(out, periodicTimer);
+        saveTimer(out, updateTimer);
+    }
+
+    private static void saveTimer(StateWriter out, Timer timer) {
+        out.putBoolean(timer.isArmed());
+        out.putLong(timer.isArmed() ? timer.deadline() : 0);
+    }
+
+    /** Restores the RTC alone, re-arms its timers at their saved deadlines and re-drives IRQ 8. */
+    @Override
+    public void load(StateReader in, int version) {
+        byte[] savedCmos = StateChecks.length("rtc", "CMOS", in.getBytes(), cmos.length);
+        int savedIndex = StateChecks.bits("rtc", "index", in.getByte(), 7);
+        boolean savedNmiMasked = in.getBoolean();
+        long savedOffset = in.getLong();
+        int[] savedFrozen = in.getInts();
+        StateChecks.inRange("rtc", "frozen time registers", savedFrozen.length, frozen.length, frozen.length);
+        for (int value : savedFrozen) {
+            StateChecks.bits("rtc", "frozen time register", value, 8);
+        }
+        System.arraycopy(savedCmos, 0, cmos, 0, cmos.length);
+        System.arraycopy(savedFrozen, 0, frozen, 0, frozen.length);
+        index = savedIndex;
+        nmiMasked = savedNmiMasked;
+        offsetSeconds = savedOffset;
+        regA = StateChecks.bits("rtc", "register A", in.getByte(), 7);
+        regB = in.getByte();
+        regC = in.getByte();
+        if ((regC & 0x0F) != 0) {
+            throw new StateFormatException("rtc: register C " + regC + " has bits the chip never sets");
+        }
+        lastFlagCheck = StateChecks.nonNegative("rtc", "last flag check", in.getLong());
+        boolean level = in.getBoolean();
+        loadTimer(in, periodicTimer, "periodic deadline");
+        loadTimer(in, updateTimer, "update deadline");
+        irqLevel = level;
+        irq.setLevel(level);
+    }
+
+    private static void loadTimer(StateReader in, Timer timer, String field) {
+        boolean armed = in.getBoolean();
+        long deadline = StateChecks.nonNegative("rtc", field, in.getLong());
+        if (armed) {
+            timer.armAt(deadline);
+        } else {
+            timer.cancel();
         }
     }
 

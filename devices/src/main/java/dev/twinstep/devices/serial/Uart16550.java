@@ -1,6 +1,11 @@
 package dev.twinstep.devices.serial;
 
 import dev.twinstep.core.bus.IoBus;
+import dev.twinstep.core.state.StateFormatException;
+import dev.twinstep.core.state.StateReader;
+import dev.twinstep.core.state.StateWriter;
+import dev.twinstep.core.state.Stateful;
+import dev.twinstep.devices.state.StateChecks;
 import dev.twinstep.core.bus.IoPortHandler;
 import dev.twinstep.core.clock.Timer;
 import dev.twinstep.core.clock.VirtualClock;
@@ -23,7 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Register offsets: 0 RBR/THR (DLL with DLAB), 1 IER (DLM with DLAB), 2 IIR/FCR, 3 LCR, 4 MCR,
  * 5 LSR, 6 MSR, 7 SCR.
  */
-public final class Uart16550 implements MachineDevice, IoPortHandler {
+public final class Uart16550 implements MachineDevice, IoPortHandler, Stateful {
     /** COM1's and COM2's base ports and IRQs, and the port count. */
     public static final int COM1_PORT = 0x3F8, COM1_IRQ = 4, COM2_PORT = 0x2F8, COM2_IRQ = 3;
     public static final int PORT_COUNT = 8;
@@ -405,6 +410,83 @@ public final class Uart16550 implements MachineDevice, IoPortHandler {
             irqLevel = level;
             irq.setLevel(level);
         }
+    }
+
+    /** "com1" or "com2" by the standard port; another base port gets a name of its own. */
+    @Override
+    public String sectionName() {
+        if (basePort == COM1_PORT) {
+            return "com1";
+        }
+        return basePort == COM2_PORT ? "com2" : String.format("uart@%x", basePort);
+    }
+
+    @Override
+    public int sectionVersion() {
+        return 1;
+    }
+
+    /** Saves registers, pending interrupt causes, the receive FIFO's bytes and the timeout deadline. */
+    @Override
+    public void save(StateWriter out) {
+        out.putByte(ier);
+        out.putByte(lcr);
+        out.putByte(mcr);
+        out.putByte(scr);
+        out.putByte(msr);
+        out.putInt(divisor);
+        out.putBoolean(fifoEnabled);
+        out.putByte(triggerLevel);
+        out.putByte(lsrErrors);
+        out.putBoolean(thrEmptyPending);
+        out.putBoolean(timeoutPending);
+        byte[] received = new byte[rxCount];
+        for (int i = 0; i < rxCount; i++) {
+            received[i] = rxFifo[(rxHead + i) % FIFO_BYTES];
+        }
+        out.putBytes(received);
+        boolean armed = charTimeout != null && charTimeout.isArmed();
+        out.putBoolean(armed);
+        out.putLong(armed ? charTimeout.deadline() : 0);
+    }
+
+    /** Restores this UART alone; the back end keeps its host side, and the IRQ line is re-driven. */
+    @Override
+    public void load(StateReader in, int version) {
+        String section = sectionName();
+        ier = StateChecks.bits(section, "IER", in.getByte(), 4);
+        lcr = in.getByte();
+        mcr = StateChecks.bits(section, "MCR", in.getByte(), 5);
+        scr = in.getByte();
+        msr = in.getByte();
+        divisor = StateChecks.bits(section, "divisor", in.getInt(), 16);
+        fifoEnabled = in.getBoolean();
+        triggerLevel = in.getByte();
+        if (triggerLevel != 1 && triggerLevel != 4 && triggerLevel != 8 && triggerLevel != 14) {
+            throw new StateFormatException(section + ": FIFO trigger level " + triggerLevel + " does not exist");
+        }
+        lsrErrors = in.getByte();
+        if ((lsrErrors & ~LSR_ERRORS) != 0) {
+            throw new StateFormatException(section + ": line status errors " + lsrErrors + " out of range");
+        }
+        thrEmptyPending = in.getBoolean();
+        timeoutPending = in.getBoolean();
+        byte[] received = in.getBytes();
+        StateChecks.inRange(section, "receive FIFO length", received.length, 0, FIFO_BYTES);
+        System.arraycopy(received, 0, rxFifo, 0, received.length);
+        rxHead = 0;
+        rxCount = received.length;
+        boolean armed = in.getBoolean();
+        long deadline = StateChecks.nonNegative(section, "timeout deadline", in.getLong());
+        if (charTimeout != null) {
+            if (armed) {
+                charTimeout.armAt(deadline);
+            } else {
+                charTimeout.cancel();
+            }
+        }
+        irqLevel = pendingSource() != IIR_NO_INTERRUPT;
+        irq.setLevel(irqLevel);
     }
 
     /** The divisor latch (baud = 115200 / divisor); for tests and diagnostics. */

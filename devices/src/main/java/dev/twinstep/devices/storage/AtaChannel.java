@@ -7,6 +7,11 @@ import dev.twinstep.core.bus.IoPortHandler;
 import dev.twinstep.core.irq.IrqLine;
 import dev.twinstep.core.machine.MachineDevice;
 import dev.twinstep.core.memory.GuestMemory;
+import dev.twinstep.core.state.StateFormatException;
+import dev.twinstep.core.state.StateReader;
+import dev.twinstep.core.state.StateWriter;
+import dev.twinstep.core.state.Stateful;
+import dev.twinstep.devices.state.StateChecks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -29,7 +34,7 @@ import java.nio.ByteOrder;
  * ({@link AtaDrive}). All state lives in plain fields so that it can be saved and restored later.
  * Machine thread only.
  */
-public final class AtaChannel implements MachineDevice, IoPortHandler, AutoCloseable {
+public final class AtaChannel implements MachineDevice, IoPortHandler, Stateful, AutoCloseable {
     /** The primary channel's ports and IRQ. */
     public static final int PRIMARY_COMMAND_PORT = 0x1F0, PRIMARY_CONTROL_PORT = 0x3F6, PRIMARY_IRQ = 14;
     static final int COMMAND_PORT_COUNT = 8;
@@ -548,6 +553,79 @@ public final class AtaChannel implements MachineDevice, IoPortHandler, AutoClose
 
     private void raiseIrq() {
         irqPending = true;
+        updateIrq();
+    }
+
+    @Override
+    public String sectionName() {
+        return AtaStateCodec.SECTION;
+    }
+
+    @Override
+    public int sectionVersion() {
+        return 1;
+    }
+
+    /**
+     * Saves the task file, device control, the pending interrupt, both drives (with their images'
+     * dirty-sector logs) and a PIO transfer in progress with its block buffer. Image contents are
+     * not saved: the disk is a host resource, replicated by its own dirty log.
+     */
+    @Override
+    public void save(StateWriter out) {
+        AtaStateCodec.saveTaskFile(out, taskFile);
+        out.putByte(control);
+        out.putBoolean(irqPending);
+        AtaStateCodec.saveDrive(out, drives[0]);
+        AtaStateCodec.saveDrive(out, drives[1]);
+        out.putByte(transfer);
+        out.putByte(transferDrive);
+        out.putLong(nextSector);
+        out.putLong(sectorsLeft);
+        out.putInt(blockSectors);
+        out.putInt(bufferEnd);
+        out.putInt(bufferPosition);
+        byte[] block = new byte[transfer == NO_TRANSFER ? 0 : bufferEnd];
+        buffer.get(0, block);
+        out.putBytes(block);
+    }
+
+    /** Restores this channel alone (mid-transfer included) and re-drives IRQ 14. */
+    @Override
+    public void load(StateReader in, int version) {
+        AtaStateCodec.loadTaskFile(in, taskFile);
+        control = in.getByte();
+        if ((control & ~(CONTROL_NIEN | CONTROL_SRST | CONTROL_HOB)) != 0) {
+            throw new StateFormatException(sectionName() + ": device control " + control + " has unknown bits");
+        }
+        irqPending = in.getBoolean();
+        AtaStateCodec.loadDrive(in, drives[0], 0);
+        AtaStateCodec.loadDrive(in, drives[1], 1);
+        int direction = StateChecks.inRange(sectionName(), "transfer", in.getByte(), NO_TRANSFER, TRANSFER_OUT);
+        int driveIndex = StateChecks.inRange(sectionName(), "transfer drive", in.getByte(), 0, 1);
+        long next = StateChecks.nonNegative(sectionName(), "next sector", in.getLong());
+        long left = StateChecks.nonNegative(sectionName(), "sectors left", in.getLong());
+        int blockCount = StateChecks.inRange(sectionName(), "block sectors", in.getInt(), 0, MAX_MULTIPLE_SECTORS);
+        int end = StateChecks.inRange(sectionName(), "buffer end", in.getInt(), 0, buffer.capacity());
+        int position = StateChecks.inRange(sectionName(), "buffer position", in.getInt(), 0, end);
+        byte[] block = in.getBytes();
+        if (direction != NO_TRANSFER) {
+            AtaDrive drive = drives[driveIndex];
+            if (drive == null || next + left > drive.sectorCount() || block.length != end) {
+                throw new StateFormatException(sectionName() + ": transfer state does not fit drive " + driveIndex);
+            }
+        } else if (block.length != 0) {
+            throw new StateFormatException(sectionName() + ": block data without a transfer");
+        }
+        transfer = direction;
+        transferDrive = driveIndex;
+        nextSector = next;
+        sectorsLeft = left;
+        blockSectors = blockCount;
+        bufferPosition = position;
+        bufferEnd = end;
+        buffer.clear();
+        buffer.put(0, block);
         updateIrq();
     }
 

@@ -108,4 +108,25 @@ public final class SectorDirtyLog {
         }
         return count;
     }
+
+    /** A copy of the bitmap, one bit per sector, leaving the log as it is (for a snapshot). */
+    public long[] words() {
+        return bits.clone();
+    }
+
+    /**
+     * Makes the log exactly {@code words} (a snapshot being loaded).
+     *
+     * @throws IllegalArgumentException if the length differs or a bit lies beyond the last sector
+     */
+    public void replaceWith(long[] words) {
+        if (words.length != bits.length) {
+            throw new IllegalArgumentException("bitmap of " + words.length + " words, the log has " + bits.length);
+        }
+        int tail = sectorCount & 63;
+        if (tail != 0 && (words[words.length - 1] >>> tail) != 0) {
+            throw new IllegalArgumentException("dirty bits beyond sector " + (sectorCount - 1));
+        }
+        System.arraycopy(words, 0, bits, 0, bits.length);
+    }
 }

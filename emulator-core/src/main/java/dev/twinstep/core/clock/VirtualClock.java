@@ -67,6 +67,18 @@ public final class VirtualClock {
         return host - hostOrigin - pausedTotal;
     }
 
+    /**
+     * Restoring a snapshot: from now on {@link #nowNanos()} continues from {@code virtualNanos}. In
+     * icount mode call it after the CPU's instruction count was restored, since time derives from it.
+     */
+    public void restoreNow(long virtualNanos) {
+        if (mode == ClockMode.ICOUNT) {
+            skipped = virtualNanos - instructions.getAsLong() * periodNanos;
+        } else {
+            pausedTotal += nowNanos() - virtualNanos;
+        }
+    }
+
     /** Creates a timer (not armed). */
     public Timer newTimer(String name, TimerCallback callback) {
         return new Timer(this, name, callback);

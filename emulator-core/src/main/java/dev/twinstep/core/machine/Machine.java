@@ -8,9 +8,23 @@ import dev.twinstep.core.clock.ClockMode;
 import dev.twinstep.core.clock.VirtualClock;
 import dev.twinstep.core.cpu.Cpu;
 import dev.twinstep.core.cpu.MachineHalt;
+import dev.twinstep.core.cpu.CpuState;
 import dev.twinstep.core.memory.GuestMemory;
+import dev.twinstep.core.state.ClockSection;
+import dev.twinstep.core.state.RamSection;
+import dev.twinstep.core.state.Snapshot;
+import dev.twinstep.core.state.SnapshotChain;
+import dev.twinstep.core.state.StateFormatException;
+import dev.twinstep.core.state.Stateful;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One PC: guest memory, the I/O bus, the CPU and the devices attached to them, and the run loop.
@@ -33,6 +47,8 @@ public final class Machine {
     private final List<MachineDevice> devices = new ArrayList<>();
     private final VirtualClock clock;
     private final MachineEvents events = new MachineEvents();
+    /** Which full snapshot the RAM descends from, so that RAM deltas apply only in order. */
+    private final SnapshotChain snapshotChain = new SnapshotChain();
     /** Set on the machine thread by a device (i8042, port 0x92) that pulls the reset line. */
     private boolean resetRequested;
     /** Realtime mode: measured guest speed, to turn a deadline in ns into an instruction budget. */
@@ -200,6 +216,99 @@ public final class Machine {
         }
         long runNanos = System.nanoTime() - started - pausedNanos;
         return new RunResult(outcome, status, diagnosis, new RunStats(cpu.instructionCount - startInstructions, runNanos));
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    /**
+     * What a snapshot must match to load here: RAM size, clock, and the sections of the CPU and of
+     * every stateful device in attach order (so drive and network presence count; host paths do not).
+     */
+    public String configurationFingerprint() {
+        StringBuilder text = new StringBuilder("pc;ram=").append(config.ramBytes())
+                .append(";clock=").append(config.clockMode());
+        if (config.clockMode() == ClockMode.ICOUNT) {
+            text.append('/').append(config.icountPeriodNanos()).append("ns");
+        }
+        text.append(";sections=cpu,clock");
+        for (MachineDevice device : devices) {
+            if (device instanceof Stateful) {
+                text.append(',').append(((Stateful) device).sectionName());
+            }
+        }
+        return text.toString();
+    }
+
+    /** The parts a snapshot holds, in save and load order: the CPU before the clock derived from it. */
+    private List<Stateful> stateParts(Stateful ram) {
+        List<Stateful> parts = new ArrayList<>();
+        parts.add(new CpuState(cpu));
+        parts.add(new ClockSection(clock));
+        parts.add(ram);
+        for (MachineDevice device : devices) {
+            if (device instanceof Stateful) {
+                parts.add((Stateful) device);
+            }
+        }
+        return parts;
+    }
+
+    /**
+     * Writes a snapshot of the whole machine to {@code out}: with {@code incremental}, RAM holds only
+     * the pages written since the previous snapshot (restore the full one, then each delta in order).
+     * Only while the machine is not running or is paused at a boundary ({@link #pause()}).
+     *
+     * @throws IOException when {@code out} fails
+     */
+    public void saveSnapshot(OutputStream out, boolean incremental) throws IOException {
+        requireStopped("save a snapshot");
+        Stateful ram = incremental ? RamSection.delta(memory, snapshotChain) : RamSection.full(memory, snapshotChain);
+        Snapshot.write(out, configurationFingerprint(), stateParts(ram));
+    }
+
+    /** Writes a full snapshot to {@code file} (replaced if it exists); see {@link #saveSnapshot(OutputStream, boolean)}. */
+    public void saveSnapshot(Path file) throws IOException {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+            saveSnapshot(out, false);
+        }
+    }
+
+    /**
+     * Reads a whole snapshot, verifies it (CRC32C, format, configuration, section names and versions)
+     * and only then loads it into this machine. Not running, or paused at a boundary.
+     *
+     * @throws StateFormatException with a one-line reason if it cannot be loaded; nothing is changed then
+     * @throws IOException when reading fails
+     */
+    public void loadSnapshot(InputStream in) throws IOException {
+        requireStopped("load a snapshot");
+        Snapshot snapshot = Snapshot.parse(in.readAllBytes());
+        String expected = configurationFingerprint();
+        snapshot.requireFingerprint(expected);
+        Snapshot.Section ram = snapshot.sections().stream()
+                .filter(s -> s.name().equals(RamSection.FULL) || s.name().equals(RamSection.DELTA))
+                .findFirst()
+                .orElseThrow(() -> new StateFormatException("snapshot lacks a RAM section"));
+        RamSection.checkApplicable(ram.name(), snapshot.open(ram), memory, snapshotChain);
+        List<Stateful> parts = stateParts(RamSection.full(memory, snapshotChain));
+        parts.add(RamSection.delta(memory, snapshotChain));
+        snapshot.applyTo(expected, parts, Set.of(RamSection.FULL, RamSection.DELTA));
+        resetRequested = false;
+    }
+
+    /** Loads the snapshot in {@code file}; see {@link #loadSnapshot(InputStream)}. */
+    public void loadSnapshot(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            loadSnapshot(in);
+        }
+    }
+
+    private void requireStopped(String action) {
+        synchronized (pauseLock) {
+            if (running && !parked) {
+                throw new IllegalStateException("pause the machine before trying to " + action);
+            }
+        }
     }
 
     /** Runs the CPU up to the next timer deadline (or a whole slice when none is armed). */

@@ -68,6 +68,29 @@ final class RxFrameQueue implements FrameSink {
     }
 
     /** Frames dropped here or by the device (queue full, too large, no buffer big enough). */
+    /** The frames waiting for the guest, oldest first (copies are not needed: frames are never mutated). */
+    byte[][] snapshot() {
+        return frames.toArray(new byte[0][]);
+    }
+
+    /**
+     * Replaces the waiting frames with {@code saved} (a snapshot being loaded) and posts a drain so
+     * they reach the guest as soon as it has buffers, as a drain posted before the save would have.
+     */
+    void replaceWith(byte[][] saved) {
+        frames.clear();
+        for (byte[] frame : saved) {
+            frames.add(frame);
+        }
+        if (saved.length > 0 && drainPosted.compareAndSet(false, true)) {
+            post.accept(drain);
+        }
+    }
+
+    int capacity() {
+        return frames.remainingCapacity() + frames.size();
+    }
+
     long dropped() {
         return dropped.get();
     }

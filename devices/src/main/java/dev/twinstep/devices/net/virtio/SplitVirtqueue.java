@@ -1,6 +1,9 @@
 package dev.twinstep.devices.net.virtio;
 
 import dev.twinstep.core.memory.GuestMemory;
+import dev.twinstep.core.state.StateReader;
+import dev.twinstep.core.state.StateWriter;
+import dev.twinstep.devices.state.StateChecks;
 
 /**
  * One legacy split virtqueue in guest RAM at {@code PFN * 4096}: the descriptor table, then the
@@ -195,6 +198,32 @@ final class SplitVirtqueue {
         // The index is published after the entry, so a driver never sees an entry it cannot read yet.
         putLe16(0, usedIndex);
         memory.writeBytes(usedRing + 2, scratch, 0, 2);
+    }
+
+    /**
+     * Writes the queue address and the device's ring indices; the rings themselves are in guest RAM.
+     * A popped chain is never pending at a save: chains are consumed within one notification.
+     */
+    void save(StateWriter out) {
+        out.putInt(pfn);
+        out.putInt(lastAvail);
+        out.putInt(usedIndex);
+        out.putBoolean(broken);
+        out.putString(brokenReason == null ? "" : brokenReason);
+    }
+
+    /** Restores what {@link #save} wrote, recomputing the ring addresses from the PFN. */
+    void load(StateReader in, String section) {
+        int savedPfn = in.getInt();
+        int savedLastAvail = StateChecks.bits(section, "last available index", in.getInt(), 16);
+        int savedUsedIndex = StateChecks.bits(section, "used index", in.getInt(), 16);
+        boolean savedBroken = in.getBoolean();
+        String reason = in.getString();
+        setPfn(savedPfn);
+        lastAvail = savedLastAvail;
+        usedIndex = savedUsedIndex;
+        broken = savedBroken || broken;
+        brokenReason = savedBroken ? reason : brokenReason;
     }
 
     /** Whether the driver asked not to be interrupted for used buffers (VRING_AVAIL_F_NO_INTERRUPT). */

@@ -1,6 +1,11 @@
 package dev.twinstep.devices.net.virtio;
 
 import dev.twinstep.core.memory.GuestMemory;
+import dev.twinstep.core.state.StateFormatException;
+import dev.twinstep.core.state.StateReader;
+import dev.twinstep.core.state.StateWriter;
+import dev.twinstep.core.state.Stateful;
+import dev.twinstep.devices.state.StateChecks;
 import dev.twinstep.devices.net.NetBackend;
 import dev.twinstep.devices.pci.PciFunction;
 import java.util.function.Consumer;
@@ -18,7 +23,7 @@ import java.util.function.Consumer;
  * register shows DEVICE_NEEDS_RESET, the error is counted, and the device waits for a reset (status 0).
  * Machine thread only, except the receive queue's {@code offer} which back end I/O threads call.
  */
-public final class VirtioNetPci extends PciFunction {
+public final class VirtioNetPci extends PciFunction implements Stateful {
     /** Where SeaBIOS puts the first virtio-net's BAR0 under QEMU's {@code pc} machine. */
     public static final int DEFAULT_IO_BASE = 0xC000;
     /** QEMU's default MAC for the first NIC. */
@@ -329,6 +334,72 @@ public final class VirtioNetPci extends PciFunction {
     private void raiseUsedInterrupt() {
         isr |= 1;
         setIntx(true);
+    }
+
+    /** The first (and today only) NIC's section; its PCI configuration space is in the "pci" section. */
+    @Override
+    public String sectionName() {
+        return "virtio-net.0";
+    }
+
+    @Override
+    public int sectionVersion() {
+        return 1;
+    }
+
+    /**
+     * Saves the negotiated features, status, ISR, MAC, both queues' PFNs and ring indices, and the
+     * received frames still waiting for guest buffers. The back end (a host socket or TAP) is not
+     * saved. Only after {@link #attach}: the queues exist once the NIC is in guest memory.
+     */
+    @Override
+    public void save(StateWriter out) {
+        out.putInt(guestFeatures);
+        out.putInt(queueSelect);
+        out.putByte(status);
+        out.putByte(isr);
+        out.putBytes(mac);
+        for (SplitVirtqueue queue : queues) {
+            queue.save(out);
+        }
+        byte[][] waiting = rxFrames.snapshot();
+        out.putInt(waiting.length);
+        for (byte[] frame : waiting) {
+            out.putBytes(frame);
+        }
+    }
+
+    /**
+     * Restores this NIC alone. The INTx level is part of the "pci" section, so loading never drives
+     * the interrupt pin; the ISR is restored to match it.
+     */
+    @Override
+    public void load(StateReader in, int version) {
+        String section = sectionName();
+        int features = in.getInt();
+        if ((features & ~HOST_FEATURES) != 0) {
+            throw new StateFormatException(section + ": guest features " + Integer.toHexString(features)
+                    + " were never offered");
+        }
+        int select = StateChecks.bits(section, "queue select", in.getInt(), 16);
+        int savedStatus = in.getByte();
+        int savedIsr = StateChecks.bits(section, "ISR", in.getByte(), 2);
+        byte[] savedMac = StateChecks.length(section, "MAC", in.getBytes(), mac.length);
+        guestFeatures = features;
+        queueSelect = select;
+        status = savedStatus;
+        isr = savedIsr;
+        System.arraycopy(savedMac, 0, mac, 0, mac.length);
+        for (int q = 0; q < queues.length; q++) {
+            queues[q].load(in, section + " queue " + q);
+        }
+        int count = StateChecks.inRange(section, "waiting frames", in.getInt(), 0, rxFrames.capacity());
+        byte[][] waiting = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            waiting[i] = in.getBytes();
+            StateChecks.inRange(section, "waiting frame length", waiting[i].length, 0, RxFrameQueue.MAX_FRAME);
+        }
+        rxFrames.replaceWith(waiting);
     }
 
     private void checkBroken(SplitVirtqueue queue) {
