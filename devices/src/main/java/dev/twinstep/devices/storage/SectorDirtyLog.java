@@ -1,5 +1,7 @@
 package dev.twinstep.devices.storage;
 
+import dev.twinstep.core.memory.DirtySet;
+
 /**
  * One dirty bit per 512-byte disk sector: the disk twin of the RAM
  * {@link dev.twinstep.core.memory.DirtyLog}.
@@ -82,10 +84,10 @@ public final class SectorDirtyLog {
     }
 
     /** Convenience form of {@link #takeAndClear(long[])} that allocates the result. */
-    public DirtySectorSet takeAndClear() {
+    public DirtySet takeAndClear() {
         long[] into = new long[wordCount()];
         int count = takeAndClear(into);
-        return new DirtySectorSet(into, count);
+        return new DirtySet(into, count);
     }
 
     /** Sets bits again (e.g. when sending a taken set failed, so that no bit is lost). */

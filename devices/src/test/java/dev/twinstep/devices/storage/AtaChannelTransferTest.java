@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.twinstep.core.bus.IoBus;
+import dev.twinstep.core.memory.DirtySet;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -188,7 +189,7 @@ class AtaChannelTransferTest {
         byte[] expected = original.clone();
         System.arraycopy(data, 0, expected, 200 * 512, data.length);
         assertArrayEquals(expected, Files.readAllBytes(file));
-        DirtySectorSet dirty = image.dirtyLog().takeAndClear();
+        DirtySet dirty = image.dirtyLog().takeAndClear();
         assertEquals(11, dirty.count());
         assertFalse(dirty.contains(199));
         assertTrue(dirty.contains(200) && dirty.contains(210));

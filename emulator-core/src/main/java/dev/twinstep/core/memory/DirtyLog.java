@@ -92,10 +92,10 @@ public final class DirtyLog {
     }
 
     /** Convenience form of {@link #takeAndClear(Client, long[])} that allocates the result. */
-    public DirtyPageSet takeAndClear(Client client) {
+    public DirtySet takeAndClear(Client client) {
         long[] into = new long[wordCount()];
         int count = takeAndClear(client, into);
-        return new DirtyPageSet(into, count);
+        return new DirtySet(into, count);
     }
 
     /** Sets bits again (e.g. when sending a taken set failed, so that no bit is lost). */

@@ -87,7 +87,7 @@ class DirtyLogContractTest {
         memory.write8(1 * PAGE, 1);
         memory.write8(63 * PAGE, 1);
         memory.write8(64 * PAGE, 1);
-        DirtyPageSet set = log.takeAndClear(Client.MIGRATION);
+        DirtySet set = log.takeAndClear(Client.MIGRATION);
         assertEquals(3, set.count());
         assertTrue(set.contains(1) && set.contains(63) && set.contains(64));
         assertFalse(set.contains(2));
