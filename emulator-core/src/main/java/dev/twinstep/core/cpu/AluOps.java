@@ -59,7 +59,11 @@ final class AluOps {
 
     /** op r/m8, r8 */
     static void rm8R8(Cpu c, Insn i) {
-        int b = c.reg8(i.reg);
+        aluRm8(c, i, c.reg8(i.reg));
+    }
+
+    /** The r/m8 destination of the byte forms: {@code r/m8 = r/m8 op b} (CMP only sets flags). */
+    private static void aluRm8(Cpu c, Insn i, int b) {
         if (i.mem) {
             int off = i.ea(c);
             int r = alu(c, i.sub, c.mmu.read8(i.seg, off), b, 0xFF);
@@ -76,8 +80,12 @@ final class AluOps {
 
     /** op r/m16/32, r16/32 */
     static void rmVRV(Cpu c, Insn i) {
+        aluRmV(c, i, c.regs[i.reg] & i.widthV());
+    }
+
+    /** The r/m16/32 destination of the word forms: {@code r/m = r/m op b} (CMP only sets flags). */
+    private static void aluRmV(Cpu c, Insn i, int b) {
         int w = i.widthV();
-        int b = c.regs[i.reg] & w;
         if (i.mem) {
             int off = i.ea(c);
             int r = alu(c, i.sub, i.readMemV(c, off), b, w);
@@ -137,42 +145,12 @@ final class AluOps {
 
     /** Group 1 (80/82): op r/m8, imm8 */
     static void rm8Imm(Cpu c, Insn i) {
-        int b = i.imm & 0xFF;
-        if (i.mem) {
-            int off = i.ea(c);
-            int r = alu(c, i.sub, c.mmu.read8(i.seg, off), b, 0xFF);
-            if (i.sub != CMP) {
-                c.mmu.write8(i.seg, off, r);
-            }
-        } else {
-            int r = alu(c, i.sub, c.reg8(i.rm), b, 0xFF);
-            if (i.sub != CMP) {
-                c.setReg8(i.rm, r);
-            }
-        }
+        aluRm8(c, i, i.imm & 0xFF);
     }
 
     /** Group 1 (81/83): op r/m16/32, imm */
     static void rmVImm(Cpu c, Insn i) {
-        int w = i.widthV();
-        int b = i.imm & w;
-        if (i.mem) {
-            int off = i.ea(c);
-            int r = alu(c, i.sub, i.readMemV(c, off), b, w);
-            if (i.sub != CMP) {
-                i.writeMemV(c, off, r);
-            }
-        } else if (i.o32) {
-            int r = alu(c, i.sub, c.regs[i.rm], b, -1);
-            if (i.sub != CMP) {
-                c.regs[i.rm] = r;
-            }
-        } else {
-            int r = alu(c, i.sub, c.regs[i.rm] & 0xFFFF, b, 0xFFFF);
-            if (i.sub != CMP) {
-                c.setReg16(i.rm, r);
-            }
-        }
+        aluRmV(c, i, i.imm & i.widthV());
     }
 
     // ---------------------------------------------------------------- INC / DEC
