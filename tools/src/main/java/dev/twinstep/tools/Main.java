@@ -57,6 +57,8 @@ public final class Main {
     static CommandLine commandLine(InputStream stdin, OutputStream stdout, PrintStream stderr, GuestCatalog catalog) {
         CommandLine commandLine = new CommandLine(new TwinstepCommand());
         commandLine.addSubcommand("run", new RunCommand(stdin, stdout, stderr, catalog));
+        commandLine.addSubcommand("primary", new PrimaryCommand(stdin, stdout, stderr, catalog));
+        commandLine.addSubcommand("secondary", new SecondaryCommand(stdin, stdout, stderr));
         commandLine.addSubcommand("guests", new GuestsCommand(stdout, catalog));
         commandLine.addSubcommand("inspect", new InspectCommand(stdout));
         commandLine.addSubcommand("kv-client", new KvClientCommand(stdout, stderr));

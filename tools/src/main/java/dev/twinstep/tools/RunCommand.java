@@ -9,9 +9,10 @@ import dev.twinstep.core.machine.RunResult;
 import dev.twinstep.core.state.StateFormatException;
 import dev.twinstep.devices.net.NetBackend;
 import dev.twinstep.devices.serial.SerialBackend;
-import dev.twinstep.devices.storage.AtaChannel;
 import dev.twinstep.tools.control.ControlAddress;
 import dev.twinstep.tools.control.ControlServer;
+import dev.twinstep.tools.control.ControlExtension;
+import dev.twinstep.colo.wire.ReplicationAddress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,7 +37,7 @@ import picocli.CommandLine.Option;
         description = "Boot a multiboot kernel and run it until it exits.",
         footer = {"", "Exit status: the guest's isa-debug-exit status ((value << 1) | 1); 0 when the guest just "
                 + "stops; 2 for bad input; 3 for an internal error.%n"})
-public final class RunCommand implements Callable<Integer> {
+public class RunCommand implements Callable<Integer> {
     /** Exactly one image source. */
     static final class ImageSource {
         @Option(names = "--kernel", paramLabel = "FILE", required = true,
@@ -96,6 +97,12 @@ public final class RunCommand implements Callable<Integer> {
                     + "same options as the one that wrote it (memory, clock, drives, netdev), then loaded from FILE.")
     Path restore;
 
+    @Option(names = "--incoming", paramLabel = "tcp:HOST:PORT", converter = ReplicationAddressConverter.class,
+            description = "Wait for a live migration on this address (as QEMU's -incoming) and run the migrated "
+                    + "guest instead of booting: give the same options as the source (memory, clock, drives of the "
+                    + "same size, netdev). The network back end starts once the source has handed over.")
+    ReplicationAddress incoming;
+
     @Option(names = "--snapshot-on-exit", paramLabel = "FILE",
             description = "When the run ends, write a full snapshot of the machine to FILE.")
     Path snapshotOnExit;
@@ -132,6 +139,9 @@ public final class RunCommand implements Callable<Integer> {
             kernelName = entry.fileName();
             image = catalog.image(entry);
         }
+        if (serials.size() > 2) {
+            throw new UsageException("at most two --serial options (COM1 and COM2) are supported, got " + serials.size());
+        }
         Machine machine = newMachine();
         BootInfo boot;
         try {
@@ -139,30 +149,18 @@ public final class RunCommand implements Callable<Integer> {
         } catch (BootException e) {
             throw new UsageException(kernelName + ": " + e.getMessage());
         }
-        if (serials.size() > 2) {
-            throw new UsageException("at most two --serial options (COM1 and COM2) are supported, got " + serials.size());
-        }
         SerialOption com1Option = serials.isEmpty() ? SerialOption.STDIO : serials.get(0);
+        IncomingMigration incomingMigration = incoming == null ? null : IncomingMigration.listen(incoming);
         SerialBackend com1 = com1Option.open(stdout, stdin, stderr);
-        SerialBackend com2 = null;
-        AtaChannel ide = null;
-        NetBackend net = null;
+        SerialBackend com2 = serials.size() > 1 ? serials.get(1).open(stdout, stdin, stderr) : null;
+        GuestMachine guest = GuestMachine.assemble(machine, com1, com2, drives, netdev, this::wrapNet);
         ControlServer controlServer = null;
         CountDownLatch finished = new CountDownLatch(1);
         Thread stopOnSignal = new Thread(() -> stopAndWait(machine, finished), "twinstep-stop");
         RunResult result;
-        boolean closed = false;
         try { // back ends and images are closed before the report, or here on failure
-            if (serials.size() > 1) {
-                com2 = serials.get(1).open(stdout, stdin, stderr);
-            }
-            PcPlatform platform = PcPlatform.attach(machine, com1, com2);
-            ide = DriveOption.openPrimaryChannel(drives, platform.isaIrq(AtaChannel.PRIMARY_IRQ));
-            machine.addDevice(ide);
-            if (netdev != null) {
-                net = netdev.create();
-                platform.attachVirtioNet(machine, net);
-                netdev.start(net); // a busy port or a missing peer stops here, before the guest runs
+            if (incomingMigration == null) {
+                guest.startNet(); // a busy port or a missing peer stops here, before the guest runs
             }
             if (debug) {
                 stderr.printf("twinstep: booting %s: entry 0x%08x, image 0x%x-0x%x, multiboot info at 0x%x, cmdline \"%s\"%n",
@@ -171,28 +169,60 @@ public final class RunCommand implements Callable<Integer> {
             if (restore != null) {
                 restoreSnapshot(machine);
             }
-            controlServer = startControl(machine);
+            MigrationCommands migration = new MigrationCommands(guest, stderr);
+            List<ControlExtension> extensions = new ArrayList<>(controlExtensions(guest));
+            extensions.add(migration);
+            controlServer = startControl(machine, extensions);
+            if (incomingMigration != null) {
+                incomingMigration.receive(guest, stderr);
+                guest.startNet();
+            }
             Runtime.getRuntime().addShutdownHook(stopOnSignal);
+            beforeRun(guest, controlServer);
             result = MachineThread.run(machine);
+            afterRun(guest, result);
             if (controlServer != null) {
                 controlServer.machineFinished();
             }
-            if (snapshotOnExit != null) {
+            if (snapshotOnExit != null && !migration.migrated()) {
                 saveSnapshotOnExit(machine);
             }
-            closed = true;
-            closeAll(com1, com2, ide, net);
+            guest.close();
+            if (migration.migrated()) {
+                stderr.println("twinstep: " + migration.summary());
+                stderr.flush();
+                return ExitCodes.OK;
+            }
             return report(result);
         } finally {
-            if (!closed) {
-                closeAll(com1, com2, ide, net);
+            if (incomingMigration != null) {
+                incomingMigration.close();
             }
+            guest.close();
             if (controlServer != null) {
                 controlServer.close();
             }
             finished.countDown();
             removeHook(stopOnSignal);
         }
+    }
+
+    /** What the NIC transmits into, in front of the host back end: the back end itself for a plain run. */
+    NetBackend wrapNet(NetBackend host) {
+        return host;
+    }
+
+    /** Control commands a variant of {@code run} adds. */
+    List<ControlExtension> controlExtensions(GuestMachine guest) throws UsageException {
+        return List.of();
+    }
+
+    /** Runs on the launching thread just before the machine thread starts. */
+    void beforeRun(GuestMachine guest, ControlServer controlServer) throws Exception {
+    }
+
+    /** Runs on the launching thread once the machine thread has ended. */
+    void afterRun(GuestMachine guest, RunResult result) throws Exception {
     }
 
     /** Loads {@code --restore}; a snapshot that does not fit is a usage error, and nothing of it is loaded. */
@@ -215,27 +245,14 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** Binds the control socket before the guest starts, so a bad address never costs a run. */
-    private ControlServer startControl(Machine machine) throws UsageException {
+    private ControlServer startControl(Machine machine, List<ControlExtension> extensions) throws UsageException {
         if (control == null) {
             return null;
         }
         try {
-            return ControlServer.start(control, machine);
+            return ControlServer.start(control, machine, extensions);
         } catch (IOException e) {
             throw new UsageException("--control " + control + ": " + e.getMessage());
-        }
-    }
-
-    private static void closeAll(SerialBackend com1, SerialBackend com2, AtaChannel ide, NetBackend net) {
-        if (net != null) {
-            net.close();
-        }
-        com1.close();
-        if (com2 != null) {
-            com2.close();
-        }
-        if (ide != null) {
-            ide.close();
         }
     }
 

@@ -23,6 +23,8 @@ public record SerialOption(Kind kind, Path file, String host, int port, boolean 
     public enum Kind { STDIO, FILE, TCP, NONE }
 
     public static final SerialOption STDIO = new SerialOption(Kind.STDIO, null, null, 0, false);
+    /** No back end: output is dropped, nothing arrives. */
+    public static final SerialOption NONE = new SerialOption(Kind.NONE, null, null, 0, false);
 
     /**
      * Opens the back end.

@@ -9,6 +9,7 @@ import dev.twinstep.core.clock.VirtualClock;
 import dev.twinstep.core.cpu.Cpu;
 import dev.twinstep.core.cpu.MachineHalt;
 import dev.twinstep.core.cpu.CpuState;
+import dev.twinstep.core.memory.DirtyLog;
 import dev.twinstep.core.memory.GuestMemory;
 import dev.twinstep.core.state.ClockSection;
 import dev.twinstep.core.state.RamSection;
@@ -239,12 +240,18 @@ public final class Machine {
         return text.toString();
     }
 
-    /** The parts a snapshot holds, in save and load order: the CPU before the clock derived from it. */
+    /**
+     * The parts a snapshot holds, in save and load order: the CPU before the clock derived from it.
+     *
+     * @param ram the RAM section, or null for device state alone
+     */
     private List<Stateful> stateParts(Stateful ram) {
         List<Stateful> parts = new ArrayList<>();
         parts.add(new CpuState(cpu));
         parts.add(new ClockSection(clock));
-        parts.add(ram);
+        if (ram != null) {
+            parts.add(ram);
+        }
         for (MachineDevice device : devices) {
             if (device instanceof Stateful) {
                 parts.add((Stateful) device);
@@ -263,7 +270,55 @@ public final class Machine {
     public void saveSnapshot(OutputStream out, boolean incremental) throws IOException {
         requireStopped("save a snapshot");
         Stateful ram = incremental ? RamSection.delta(memory, snapshotChain) : RamSection.full(memory, snapshotChain);
-        Snapshot.write(out, configurationFingerprint(), stateParts(ram));
+        // A failed write must not lose the dirty bits or the chain link it took: the next delta
+        // would silently miss those pages.
+        long[] dirtyBefore = new long[memory.dirtyLog().wordCount()];
+        memory.dirtyLog().copyBits(DirtyLog.Client.MIGRATION, dirtyBefore);
+        long chainBefore = snapshotChain.baseId();
+        int sequenceBefore = snapshotChain.sequence();
+        try {
+            Snapshot.write(out, configurationFingerprint(), stateParts(ram));
+        } catch (IOException | RuntimeException e) {
+            memory.dirtyLog().restore(DirtyLog.Client.MIGRATION, dirtyBefore);
+            snapshotChain.adopt(chainBefore, sequenceBefore);
+            throw e;
+        }
+    }
+
+    /**
+     * Writes everything but RAM — CPU, clock and every device's section — as one verified stream in
+     * the snapshot format: the device half of a migration round or a COLO checkpoint, whose pages
+     * travel separately. Paused or not running.
+     *
+     * @throws IOException when {@code out} fails
+     */
+    public void saveDeviceState(OutputStream out) throws IOException {
+        requireStopped("save device state");
+        List<Stateful> parts = stateParts(null);
+        Snapshot.write(out, configurationFingerprint(), parts);
+    }
+
+    /**
+     * The checks of {@link #loadDeviceState} alone, so that a replica can refuse a checkpoint before
+     * it applies any part of it.
+     *
+     * @throws StateFormatException with a one-line reason
+     */
+    public void checkDeviceState(byte[] stream) {
+        Snapshot.parse(stream).check(configurationFingerprint(), stateParts(null), Set.of());
+    }
+
+    /**
+     * Verifies a stream written by {@link #saveDeviceState} (CRC32C, configuration, every section
+     * known and present) and only then loads it; RAM is left as it is. Paused or not running.
+     *
+     * @throws StateFormatException with a one-line reason; nothing is changed then
+     */
+    public void loadDeviceState(byte[] stream) {
+        requireStopped("load device state");
+        Snapshot snapshot = Snapshot.parse(stream);
+        snapshot.applyTo(configurationFingerprint(), stateParts(null), Set.of());
+        resetRequested = false;
     }
 
     /** Writes a full snapshot to {@code file} (replaced if it exists); see {@link #saveSnapshot(OutputStream, boolean)}. */

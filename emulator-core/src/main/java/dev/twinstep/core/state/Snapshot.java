@@ -188,6 +188,19 @@ public final class Snapshot {
      * @throws StateFormatException naming what does not fit
      */
     public void applyTo(String expected, Collection<? extends Stateful> parts, Set<String> optional) {
+        Map<String, Stateful> byName = check(expected, parts, optional);
+        for (Section section : sections) {
+            byName.get(section.name()).load(open(section), section.version());
+        }
+    }
+
+    /**
+     * The checks of {@link #applyTo} without loading anything: whether this snapshot would load.
+     *
+     * @return the parts by section name
+     * @throws StateFormatException naming what does not fit
+     */
+    public Map<String, Stateful> check(String expected, Collection<? extends Stateful> parts, Set<String> optional) {
         requireFingerprint(expected);
         Map<String, Stateful> byName = new LinkedHashMap<>();
         for (Stateful part : parts) {
@@ -212,8 +225,6 @@ public final class Snapshot {
                 throw new StateFormatException("snapshot lacks section '" + name + "'");
             }
         }
-        for (Section section : sections) {
-            byName.get(section.name()).load(open(section), section.version());
-        }
+        return byName;
     }
 }

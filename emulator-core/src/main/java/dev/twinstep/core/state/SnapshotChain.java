@@ -33,8 +33,8 @@ public final class SnapshotChain {
         return id;
     }
 
-    /** The RAM now is link {@code sequence} of chain {@code id}. */
-    void adopt(long id, int sequenceNumber) {
+    /** The RAM now is link {@code sequence} of chain {@code id} (also: rolls back a save that failed). */
+    public void adopt(long id, int sequenceNumber) {
         this.baseId = id;
         this.sequence = sequenceNumber;
     }

@@ -4,6 +4,7 @@ import dev.twinstep.core.machine.Machine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -14,33 +15,31 @@ import java.util.Set;
  * {@code cont} from one client cannot resume the machine in the middle of another's snapshot.
  */
 final class ControlCommands {
-    /** A command failed: becomes a QMP {@code error} reply. */
-    static final class CommandException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        CommandException(String message) {
-            super(message);
-        }
-    }
-
     private static final Set<String> COMMANDS = Set.of("query-status", "stop", "cont", "snapshot-save", "quit",
             "qmp_capabilities");
 
     private final Machine machine;
     private final ControlServer server;
+    private final List<ControlExtension> extensions;
     /**
      * Whether a client stopped the machine. Kept here rather than read from {@link Machine#isPaused()}:
      * that flag trails a {@code cont} until the machine thread wakes, and status must follow commands.
      */
     private boolean paused;
 
-    ControlCommands(Machine machine, ControlServer server) {
+    ControlCommands(Machine machine, ControlServer server, List<ControlExtension> extensions) {
         this.machine = machine;
         this.server = server;
+        this.extensions = List.copyOf(extensions);
     }
 
     /** Runs {@code name} and returns its {@code return} value. */
     synchronized Map<String, Object> execute(String name, Map<String, Object> arguments) throws CommandException, InterruptedException {
+        for (ControlExtension extension : extensions) {
+            if (extension.commands().contains(name)) {
+                return extension.execute(name, arguments);
+            }
+        }
         if (!COMMANDS.contains(name)) {
             throw new CommandException("The command " + name + " has not been found");
         }
@@ -120,9 +119,17 @@ final class ControlCommands {
         return Map.of();
     }
 
-    /** The part of {@code quit} that runs after its reply was sent. */
-    void afterQuitReply() {
-        machine.requestStop();
+    /** The part of {@code quit} (or of an extension's command) that runs after its reply was sent. */
+    void afterReply(String name) {
+        if (name.equals("quit")) {
+            machine.requestStop();
+            return;
+        }
+        for (ControlExtension extension : extensions) {
+            if (extension.commands().contains(name)) {
+                extension.afterReply(name);
+            }
+        }
     }
 
     private void requireAlive() throws CommandException {

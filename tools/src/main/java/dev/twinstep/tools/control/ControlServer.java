@@ -32,10 +32,11 @@ public final class ControlServer implements Closeable {
     private volatile boolean shutdown;
     private volatile boolean closed;
 
-    private ControlServer(ServerSocketChannel listener, ControlAddress address, Machine machine) {
+    private ControlServer(ServerSocketChannel listener, ControlAddress address, Machine machine,
+            List<ControlExtension> extensions) {
         this.listener = listener;
         this.address = address;
-        this.commands = new ControlCommands(machine, this);
+        this.commands = new ControlCommands(machine, this, extensions);
         this.acceptor = new Thread(this::acceptLoop, "twinstep-control-accept");
         acceptor.setDaemon(true);
     }
@@ -46,7 +47,13 @@ public final class ControlServer implements Closeable {
      * @throws IOException when the address cannot be bound (a Unix path that exists, a busy port)
      */
     public static ControlServer start(ControlAddress address, Machine machine) throws IOException {
-        ControlServer server = new ControlServer(address.bind(), address, machine);
+        return start(address, machine, List.of());
+    }
+
+    /** As {@link #start(ControlAddress, Machine)}, with the commands of {@code extensions} as well. */
+    public static ControlServer start(ControlAddress address, Machine machine, List<ControlExtension> extensions)
+            throws IOException {
+        ControlServer server = new ControlServer(address.bind(), address, machine, extensions);
         server.acceptor.start();
         return server;
     }
@@ -70,13 +77,21 @@ public final class ControlServer implements Closeable {
     }
 
     /** Sends {@code {"event": name, "timestamp": ...}} to every negotiated client. */
-    void broadcastEvent(String name) {
+    public void broadcastEvent(String name) {
+        broadcastEvent(name, null);
+    }
+
+    /** Sends {@code {"event": name, "data": data, "timestamp": ...}} to every negotiated client. */
+    public void broadcastEvent(String name, Map<String, Object> data) {
         long micros = System.currentTimeMillis() * 1000;
         Map<String, Object> timestamp = new LinkedHashMap<>();
         timestamp.put("seconds", micros / 1_000_000);
         timestamp.put("microseconds", micros % 1_000_000);
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("event", name);
+        if (data != null) {
+            event.put("data", data);
+        }
         event.put("timestamp", timestamp);
         String line = Json.write(event);
         for (Session session : sessions) {
@@ -242,10 +257,8 @@ public final class ControlServer implements Closeable {
             Map<String, Object> args = (Map<String, Object>) arguments;
             try {
                 sendReturn(id, commands.execute(name, args));
-                if (name.equals("quit")) {
-                    commands.afterQuitReply();
-                }
-            } catch (ControlCommands.CommandException e) {
+                commands.afterReply(name);
+            } catch (CommandException e) {
                 sendError(id, e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

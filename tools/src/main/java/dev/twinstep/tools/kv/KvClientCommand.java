@@ -122,7 +122,7 @@ public final class KvClientCommand implements Callable<Integer> {
     }
 
     /** Parses {@code 250ms}, {@code 10s}, {@code 5m}, {@code 2h}. */
-    static final class DurationConverter implements ITypeConverter<Duration> {
+    public static final class DurationConverter implements ITypeConverter<Duration> {
         private static final Pattern FORMAT = Pattern.compile("(\\d+)(ms|s|m|h)");
 
         @Override

@@ -1,0 +1,104 @@
+package dev.twinstep.colo.sync;
+
+import dev.twinstep.colo.state.EpochCapture;
+import dev.twinstep.colo.state.PrecopySender;
+import dev.twinstep.colo.state.ReplicatedMachine;
+import dev.twinstep.colo.wire.ColoMessage;
+import dev.twinstep.colo.wire.ReplicationChannel;
+import dev.twinstep.core.machine.Machine;
+import dev.twinstep.core.memory.DirtyLog;
+import java.io.IOException;
+import java.util.function.Consumer;
+
+/**
+ * Copies a running machine to a peer: pre-copy rounds while the guest runs, then a stop-and-copy
+ * epoch with the remaining pages, the device state and the disk sectors. Live migration and the COLO
+ * initial sync both use it; it returns with the machine paused, and the caller decides whether the
+ * guest runs on here (COLO) or stops (migration).
+ */
+public final class SyncSource {
+    /** When to stop pre-copying: few enough dirty pages left, or too many rounds. */
+    public record Options(int convergedPages, int maxRounds) {
+        /** Stop at 256 dirty pages (1 MiB, a few ms on loopback) or after 30 rounds. */
+        public static final Options DEFAULT = new Options(256, 30);
+    }
+
+    /** What a sync did: rounds, pages and bytes, and the stop-and-copy pause. */
+    public record Report(int rounds, long bytesSent, int finalPages, int finalSectors, long finalBytes,
+            long stopAndCopyNanos) {
+    }
+
+    private final ReplicatedMachine replica;
+    private final ReplicationChannel channel;
+    private final EpochCapture capture;
+    private final Options options;
+    private final Consumer<String> progress;
+
+    /**
+     * @param capture the staging the final epoch uses (kept by COLO for its checkpoints)
+     * @param progress receives one line per round, for humans
+     */
+    public SyncSource(ReplicatedMachine replica, ReplicationChannel channel, EpochCapture capture, Options options,
+            Consumer<String> progress) {
+        this.replica = replica;
+        this.channel = channel;
+        this.capture = capture;
+        this.options = options;
+        this.progress = progress;
+    }
+
+    /**
+     * Runs the sync to the point where the peer has loaded epoch {@code epoch}. On return the machine
+     * is paused (its pause started the stop-and-copy, whose length is in the report); on an exception
+     * it may be paused or running, and the caller resumes it.
+     */
+    public Report run(long epoch, Runnable whilePausedBeforeFinal) throws IOException, InterruptedException {
+        Machine machine = replica.machine();
+        PrecopySender sender = new PrecopySender(replica, channel);
+        machine.pause();
+        sender.takeDirty();
+        machine.resume();
+        sender.sendEverything();
+        progress.accept("pre-copy round 0: all of RAM and disk, " + (sender.bytesSent() >> 10) + " KiB");
+        int round = 0;
+        while (true) {
+            machine.pause();
+            int dirty = machine.memory().dirtyLog().count(DirtyLog.Client.REPLICATION);
+            if (dirty <= options.convergedPages() || round + 1 >= options.maxRounds()) {
+                break; // stays paused: the rest goes in the stop-and-copy
+            }
+            round++;
+            long before = sender.bytesSent();
+            sender.takeDirty();
+            machine.resume();
+            sender.sendTaken();
+            progress.accept("pre-copy round " + round + ": " + dirty + " dirty pages, "
+                    + ((sender.bytesSent() - before) >> 10) + " KiB");
+        }
+        long pausedAt = System.nanoTime();
+        whilePausedBeforeFinal.run();
+        capture.capture();
+        checkpoint(channel, capture, epoch, false, () -> { });
+        long pause = System.nanoTime() - pausedAt;
+        progress.accept("stop-and-copy: " + capture.pageCount() + " pages, " + capture.sectorCount() + " sectors, "
+                + String.format("%.1f ms", pause / 1e6));
+        return new Report(round + 1, sender.bytesSent() + capture.wireBytes(), capture.pageCount(), capture.sectorCount(),
+                capture.wireBytes(), pause);
+    }
+
+    /**
+     * One checkpoint transaction for a staged epoch: request, reply, the epoch, then
+     * {@code onReceived} when the peer has it whole and verified, and return when it is loaded.
+     *
+     * @param corruptForTest flip a bit of the epoch's checksum (fault-injection tests only)
+     */
+    public static void checkpoint(ReplicationChannel channel, EpochCapture capture, long epoch, boolean corruptForTest,
+            Runnable onReceived) throws IOException {
+        channel.send(ColoMessage.CHECKPOINT_REQUEST, epoch);
+        channel.expect(ColoMessage.CHECKPOINT_REPLY, epoch);
+        capture.send(channel, corruptForTest);
+        channel.expect(ColoMessage.VMSTATE_RECEIVED, epoch);
+        onReceived.run();
+        channel.expect(ColoMessage.VMSTATE_LOADED, epoch);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.twinstep.colo.sync;
+
+import dev.twinstep.colo.state.EpochStage;
+import dev.twinstep.colo.state.PrecopyReceiver;
+import dev.twinstep.colo.state.ReplicatedMachine;
+import dev.twinstep.colo.wire.ColoMessage;
+import dev.twinstep.colo.wire.ProtocolException;
+import dev.twinstep.colo.wire.ReplicationChannel;
+import dev.twinstep.core.state.StateFormatException;
+import java.io.IOException;
+
+/**
+ * The receiving end of a {@link SyncSource} and of later checkpoints: applies pre-copy batches as
+ * they come, and each checkpoint only when it arrived whole, verified and validated. The machine
+ * must not be running meanwhile (this thread is its only user).
+ */
+public final class SyncTarget {
+    private final ReplicatedMachine replica;
+    private final ReplicationChannel channel;
+    private final PrecopyReceiver precopy;
+    private final EpochStage stage;
+
+    /** A target writing into {@code replica}; zeroes its RAM, since the source skips zero pages. */
+    public SyncTarget(ReplicatedMachine replica, ReplicationChannel channel) {
+        this.replica = replica;
+        this.channel = channel;
+        this.precopy = new PrecopyReceiver(replica);
+        this.stage = new EpochStage(replica);
+        precopy.clearRam();
+    }
+
+    /** The replica being written. */
+    public ReplicatedMachine replica() {
+        return replica;
+    }
+
+    /** Pages received by pre-copy so far. */
+    public long precopyPages() {
+        return precopy.pagesReceived();
+    }
+
+    /** Applies pre-copy batches until the stop-and-copy epoch is loaded; returns its epoch number. */
+    public long receiveSync() throws IOException {
+        while (true) {
+            ColoMessage message = channel.readMessage();
+            switch (message) {
+                case RAM_BATCH -> precopy.receivePages(channel.in());
+                case DISK_BATCH -> precopy.receiveSectors(channel.in());
+                case CHECKPOINT_REQUEST -> {
+                    long epoch = channel.in().readLong();
+                    receiveCheckpoint(epoch);
+                    return epoch;
+                }
+                default -> throw new ProtocolException("unexpected " + message + " during the sync");
+            }
+        }
+    }
+
+    /**
+     * The rest of a checkpoint transaction after its {@link ColoMessage#CHECKPOINT_REQUEST}: reply,
+     * stage the whole epoch, verify and validate it, acknowledge receipt, apply, acknowledge loading.
+     * A bad epoch is refused with {@link ColoMessage#ERROR} and nothing of it is applied.
+     */
+    public void receiveCheckpoint(long epoch) throws IOException {
+        channel.send(ColoMessage.CHECKPOINT_REPLY, epoch);
+        channel.expect(ColoMessage.VMSTATE_SEND);
+        try {
+            stage.receive(channel.in());
+            stage.validate();
+        } catch (ProtocolException | StateFormatException e) {
+            String reason = "checkpoint " + epoch + " refused: " + e.getMessage();
+            channel.sendError(reason);
+            throw new ProtocolException(reason);
+        }
+        channel.send(ColoMessage.VMSTATE_RECEIVED, epoch);
+        stage.apply();
+        channel.send(ColoMessage.VMSTATE_LOADED, epoch);
+    }
+}
