@@ -120,9 +120,10 @@ public final class ColoPrimary implements AutoCloseable {
                     break;
                 }
                 boolean wasProtected = stats.mode().equals("protected");
-                unprotect(e.getMessage());
+                String reason = e.getMessage() != null ? e.getMessage() : e.toString();
+                unprotect(reason);
                 if (wasProtected || !reportedUnreachable) {
-                    log.accept((wasProtected ? "secondary lost (" : "no secondary at " + address + " (") + e.getMessage()
+                    log.accept((wasProtected ? "secondary lost (" : "no secondary at " + address + " (") + reason
                             + "): the guest runs on UNPROTECTED; retrying every " + settings.reconnectMillis() + " ms");
                     reportedUnreachable = true;
                 }

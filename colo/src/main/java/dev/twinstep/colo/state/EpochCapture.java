@@ -9,15 +9,13 @@ import dev.twinstep.devices.storage.DiskImage;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The primary's side of one epoch: while the machine is paused, {@link #capture} takes the pages and
  * sectors written since the previous epoch (the {@code REPLICATION} dirty logs) and copies them, with
- * the device state, into off-heap staging memory; the machine may then run on while
+ * the device state, into off-heap staging memory ({@link StagingBuffer}, Chronicle Bytes); the machine may then run on while
  * {@link #send} streams the staged epoch. Reused from epoch to epoch: after warm-up nothing is
  * allocated but the device-state bytes.
  *
@@ -37,8 +35,8 @@ public final class EpochCapture {
     private final ReplicatedMachine replica;
     private final long[] pageBits;
     private final long[][] sectorBits;
-    private final ExpandableDirectByteBuffer pages = new ExpandableDirectByteBuffer(1 << 20);
-    private final ExpandableDirectByteBuffer state = new ExpandableDirectByteBuffer(1 << 16);
+    private final StagingBuffer pages = new StagingBuffer(1 << 20);
+    private final StagingBuffer state = new StagingBuffer(1 << 16);
     private final ByteBuffer sector = ByteBuffer.allocateDirect(DiskImage.SECTOR_SIZE);
     private final StateBytes deviceState = new StateBytes();
     private final byte[] chunk = new byte[CHUNK];
@@ -77,17 +75,17 @@ public final class EpochCapture {
      */
     public void capture() throws IOException {
         Machine machine = replica.machine();
-        UnsafeBuffer ram = machine.memory().ram();
+        long ram = ramAddress(machine.memory().ram());
         pageCount = machine.memory().dirtyLog().takeAndClear(DirtyLog.Client.REPLICATION, pageBits);
-        pages.checkLimit(pageCount * PAGE_RECORD);
+        pages.ensure((long) pageCount * PAGE_RECORD);
         int position = 0;
         for (int word = 0; word < pageBits.length; word++) {
             long bits = pageBits[word];
             while (bits != 0) {
                 int page = (word << 6) + Long.numberOfTrailingZeros(bits);
                 bits &= bits - 1;
-                pages.putInt(position, page, ByteOrder.BIG_ENDIAN);
-                pages.putBytes(position + 4, ram, page << GuestMemory.PAGE_SHIFT, GuestMemory.PAGE_SIZE);
+                pages.putInt(position, page);
+                pages.copyFromAddress(position + 4, ram + ((long) page << GuestMemory.PAGE_SHIFT), GuestMemory.PAGE_SIZE);
                 position += PAGE_RECORD;
             }
         }
@@ -96,17 +94,19 @@ public final class EpochCapture {
         deviceState.reset();
         machine.saveDeviceState(deviceState);
         int at = 0;
-        state.putInt(at, deviceState.size(), ByteOrder.BIG_ENDIAN);
-        state.putBytes(at + 4, deviceState.array(), 0, deviceState.size());
+        state.ensure(8L + deviceState.size());
+        state.putInt(at, deviceState.size());
+        state.put(at + 4, deviceState.array(), 0, deviceState.size());
         at += 4 + deviceState.size();
-        state.putInt(at, sectorBits.length, ByteOrder.BIG_ENDIAN);
+        state.putInt(at, sectorBits.length);
         at += 4;
         sectorCount = 0;
         for (int i = 0; i < sectorBits.length; i++) {
             DiskImage disk = replica.disks().get(i);
             int count = disk.dirtyLog().takeAndClear(sectorBits[i]);
             sectorCount += count;
-            state.putInt(at, count, ByteOrder.BIG_ENDIAN);
+            state.ensure(at + 4L + (long) count * SECTOR_RECORD);
+            state.putInt(at, count);
             at += 4;
             long[] bitsOfDisk = sectorBits[i];
             for (int word = 0; word < bitsOfDisk.length; word++) {
@@ -116,13 +116,21 @@ public final class EpochCapture {
                     bits &= bits - 1;
                     sector.clear();
                     disk.read(number, sector);
-                    state.putLong(at, number, ByteOrder.BIG_ENDIAN);
-                    state.putBytes(at + 8, sector, 0, DiskImage.SECTOR_SIZE);
+                    state.putLong(at, number);
+                    state.put(at + 8, sector, DiskImage.SECTOR_SIZE);
                     at += SECTOR_RECORD;
                 }
             }
         }
         stateBytes = at;
+    }
+
+    /** The native address of guest RAM, which is off-heap by design. */
+    static long ramAddress(UnsafeBuffer ram) {
+        if (ram.byteArray() != null) {
+            throw new IllegalStateException("guest RAM is expected off-heap");
+        }
+        return ram.addressOffset();
     }
 
     /** Pages in the staged epoch. */
@@ -172,10 +180,10 @@ public final class EpochCapture {
         });
     }
 
-    private void copy(ExpandableDirectByteBuffer from, int length, DataOutputStream out) throws IOException {
+    private void copy(StagingBuffer from, int length, DataOutputStream out) throws IOException {
         for (int at = 0; at < length; at += CHUNK) {
             int n = Math.min(CHUNK, length - at);
-            from.getBytes(at, chunk, 0, n);
+            from.get(at, chunk, 0, n);
             crc.update(chunk, 0, n);
             out.write(chunk, 0, n);
         }

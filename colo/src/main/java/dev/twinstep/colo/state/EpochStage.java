@@ -9,10 +9,7 @@ import dev.twinstep.devices.storage.DiskImage;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
-import org.agrona.ExpandableDirectByteBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The replica's side of one epoch: {@link #receive} reads the whole epoch written by
@@ -27,8 +24,8 @@ public final class EpochStage {
     private static final int CHUNK = 1 << 16;
 
     private final ReplicatedMachine replica;
-    private final ExpandableDirectByteBuffer pages = new ExpandableDirectByteBuffer(1 << 20);
-    private final ExpandableDirectByteBuffer state = new ExpandableDirectByteBuffer(1 << 16);
+    private final StagingBuffer pages = new StagingBuffer(1 << 20);
+    private final StagingBuffer state = new StagingBuffer(1 << 16);
     private final ByteBuffer sector = ByteBuffer.allocateDirect(DiskImage.SECTOR_SIZE);
     private final byte[] chunk = new byte[CHUNK];
     private final CRC32C crc = new CRC32C();
@@ -58,7 +55,7 @@ public final class EpochStage {
             throw new ProtocolException("epoch has " + pageCount + " pages, RAM has " + ramPages);
         }
         int pageBytes = pageCount * EpochCapture.PAGE_RECORD;
-        pages.checkLimit(pageBytes);
+        pages.ensure(pageBytes);
         fill(in, pages, pageBytes);
         int code = in.readInt();
         if (code != ColoMessage.VMSTATE_SIZE.code) {
@@ -69,7 +66,7 @@ public final class EpochStage {
             throw new ProtocolException("epoch state block of " + length + " bytes");
         }
         stateBytes = (int) length;
-        state.checkLimit(stateBytes);
+        state.ensure(stateBytes);
         fill(in, state, stateBytes);
         int sum = in.readInt();
         if (sum != (int) crc.getValue()) {
@@ -78,12 +75,12 @@ public final class EpochStage {
         verified = true;
     }
 
-    private void fill(DataInputStream in, ExpandableDirectByteBuffer into, int length) throws IOException {
+    private void fill(DataInputStream in, StagingBuffer into, int length) throws IOException {
         for (int at = 0; at < length; at += CHUNK) {
             int n = Math.min(CHUNK, length - at);
             in.readFully(chunk, 0, n);
             crc.update(chunk, 0, n);
-            into.putBytes(at, chunk, 0, n);
+            into.put(at, chunk, 0, n);
         }
     }
 
@@ -104,20 +101,20 @@ public final class EpochStage {
         }
         int ramPages = (int) (replica.machine().memory().ramSize() >>> GuestMemory.PAGE_SHIFT);
         for (int i = 0, at = 0; i < pageCount; i++, at += EpochCapture.PAGE_RECORD) {
-            int page = pages.getInt(at, ByteOrder.BIG_ENDIAN);
+            int page = pages.getInt(at);
             if (page < 0 || page >= ramPages) {
                 throw new StateFormatException("epoch page " + page + " is outside RAM");
             }
         }
         int at = 0;
-        int deviceLength = state.getInt(at, ByteOrder.BIG_ENDIAN);
+        int deviceLength = state.getInt(at);
         if (deviceLength < 0 || deviceLength > stateBytes - 8) {
             throw new StateFormatException("epoch device state of " + deviceLength + " bytes");
         }
         deviceState = new byte[deviceLength];
-        state.getBytes(4, deviceState);
+        state.get(4, deviceState, 0, deviceLength);
         at += 4 + deviceLength;
-        int disks = state.getInt(at, ByteOrder.BIG_ENDIAN);
+        int disks = state.getInt(at);
         at += 4;
         if (disks != replica.disks().size()) {
             throw new StateFormatException("epoch has " + disks + " disks, this machine " + replica.disks().size());
@@ -126,14 +123,14 @@ public final class EpochStage {
             if (at + 4 > stateBytes) {
                 throw new StateFormatException("epoch disk list is truncated");
             }
-            int count = state.getInt(at, ByteOrder.BIG_ENDIAN);
+            int count = state.getInt(at);
             at += 4;
             if (count < 0 || (long) count * EpochCapture.SECTOR_RECORD > stateBytes - at) {
                 throw new StateFormatException("epoch disk " + d + " has a bad sector count " + count);
             }
             long sectors = replica.disks().get(d).sectorCount();
             for (int s = 0; s < count; s++, at += EpochCapture.SECTOR_RECORD) {
-                long number = state.getLong(at, ByteOrder.BIG_ENDIAN);
+                long number = state.getLong(at);
                 if (number < 0 || number >= sectors) {
                     throw new StateFormatException("epoch sector " + number + " is outside disk " + d);
                 }
@@ -155,24 +152,23 @@ public final class EpochStage {
         if (deviceState == null) {
             throw new IllegalStateException("validate the epoch before applying it");
         }
-        UnsafeBuffer ram = replica.machine().memory().ram();
+        long ram = EpochCapture.ramAddress(replica.machine().memory().ram());
         DirtyLog log = replica.machine().memory().dirtyLog();
         for (int i = 0, at = 0; i < pageCount; i++, at += EpochCapture.PAGE_RECORD) {
-            int page = pages.getInt(at, ByteOrder.BIG_ENDIAN);
-            ram.putBytes(page << GuestMemory.PAGE_SHIFT, pages, at + 4, GuestMemory.PAGE_SIZE);
+            int page = pages.getInt(at);
+            pages.copyToAddress(at + 4, ram + ((long) page << GuestMemory.PAGE_SHIFT), GuestMemory.PAGE_SIZE);
             log.markPage(page); // decoded code of the page is stale now
         }
         int at = 4 + deviceState.length;
-        int disks = state.getInt(at, ByteOrder.BIG_ENDIAN);
+        int disks = state.getInt(at);
         at += 4;
         for (int d = 0; d < disks; d++) {
             DiskImage disk = replica.disks().get(d);
-            int count = state.getInt(at, ByteOrder.BIG_ENDIAN);
+            int count = state.getInt(at);
             at += 4;
             for (int s = 0; s < count; s++, at += EpochCapture.SECTOR_RECORD) {
-                long number = state.getLong(at, ByteOrder.BIG_ENDIAN);
-                sector.clear();
-                state.getBytes(at + 8, sector, 0, DiskImage.SECTOR_SIZE);
+                long number = state.getLong(at);
+                state.get(at + 8, sector, DiskImage.SECTOR_SIZE);
                 sector.clear();
                 disk.write(number, sector);
             }

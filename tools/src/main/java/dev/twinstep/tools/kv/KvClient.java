@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -122,6 +123,11 @@ public final class KvClient implements Closeable {
                 socket.receive(replyPacket);
             } catch (SocketTimeoutException e) {
                 return null;
+            } catch (PortUnreachableException e) {
+                // Nobody listens on the port this moment (a service being taken over or migrated):
+                // for a client that is a lost datagram, so wait out the attempt and send again.
+                sleepUntil(deadline);
+                return null;
             }
             KvReply reply;
             try {
@@ -135,7 +141,19 @@ public final class KvClient implements Closeable {
         }
     }
 
-    /** The client id. */
+    private static void sleepUntil(long deadline) throws IOException {
+        long left = deadline - System.nanoTime();
+        if (left > 0) {
+            try {
+                Thread.sleep(left / 1_000_000L, (int) (left % 1_000_000L));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for a reply");
+            }
+        }
+    }
+
+    /** The client id.
     public long clientId() {
         return clientId;
     }

@@ -89,7 +89,13 @@ public final class KvClientCommand implements Callable<Integer> {
         long effectiveSeed = seed != 0 ? seed : System.nanoTime();
         KvLoad.Config config = new KvLoad.Config(target, clients, perClient, duration, (int) timeout.toMillis(),
                 retries + 1, weights, effectiveSeed);
-        KvLoad.Report report = KvLoad.run(config);
+        KvLoad.Report report;
+        try {
+            report = KvLoad.run(config);
+        } catch (KvLoad.KvLoadException e) {
+            stderr.println("kv-client: error: " + e.getMessage());
+            return CONTRADICTION;
+        }
         stdout.write(("kv-client: " + target.getHostString() + ":" + target.getPort() + ", " + clients
                 + " clients, seed " + effectiveSeed + System.lineSeparator()).getBytes(StandardCharsets.UTF_8));
         stdout.write(report.summary().getBytes(StandardCharsets.UTF_8));

@@ -120,6 +120,15 @@ public final class KvLoad {
         }
     }
 
+    /** A client of the load could not go on (not a timeout: those are counted). */
+    public static final class KvLoadException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        KvLoadException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private KvLoad() {
     }
 
@@ -150,7 +159,10 @@ public final class KvLoad {
             try {
                 w = future.get();
             } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException("client thread failed", e.getCause());
+                pool.shutdownNow();
+                Throwable cause = e.getCause();
+                throw new KvLoadException("a client failed: " + (cause.getMessage() == null ? cause.toString()
+                        : cause.getMessage()), cause);
             }
             sent += w.sent;
             acknowledged += w.acknowledged;

@@ -82,7 +82,8 @@ public final class TwinstepProcess implements AutoCloseable {
         for (int i = 0; i < mine.size(); i++) {
             String arg = mine.get(i);
             if (arg.startsWith("--add-exports") || arg.startsWith("--add-opens") || arg.startsWith("--enable-native-access")
-                    || arg.startsWith("--sun-misc-unsafe-memory-access") || arg.startsWith("-XX:MaxDirectMemorySize")) {
+                    || arg.startsWith("--sun-misc-unsafe-memory-access") || arg.startsWith("-XX:MaxDirectMemorySize")
+                    || arg.startsWith("-Dagrona.")) {
                 flags.add(arg);
                 if (!arg.contains("=") && i + 1 < mine.size()) {
                     flags.add(mine.get(++i));
