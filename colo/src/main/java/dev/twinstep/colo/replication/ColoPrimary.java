@@ -10,6 +10,7 @@ import dev.twinstep.colo.wire.ReplicationAddress;
 import dev.twinstep.colo.wire.ReplicationChannel;
 import dev.twinstep.core.machine.Machine;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.function.Consumer;
 
 /**
@@ -24,6 +25,8 @@ import java.util.function.Consumer;
  */
 public final class ColoPrimary implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MILLIS = 1000;
+    /** Until the secondary is ready there is nothing to protect, so it may be slow (a busy host). */
+    private static final int SYNC_READ_TIMEOUT_MILLIS = 30_000;
 
     private final ReplicatedMachine replica;
     private final OutputCommitBackend output;
@@ -112,7 +115,7 @@ public final class ColoPrimary implements AutoCloseable {
             try (ReplicationChannel connection = ReplicationChannel.connect(address, CONNECT_TIMEOUT_MILLIS)) {
                 channel = connection;
                 reportedUnreachable = false;
-                connection.setReadTimeout(settings.failoverTimeoutMillis());
+                connection.setReadTimeout(SYNC_READ_TIMEOUT_MILLIS);
                 connection.startHeartbeats(settings.heartbeatMillis());
                 replicate(connection, capture, address);
             } catch (IOException e) {
@@ -123,7 +126,7 @@ public final class ColoPrimary implements AutoCloseable {
                 String reason = e.getMessage() != null ? e.getMessage() : e.toString();
                 unprotect(reason);
                 if (wasProtected || !reportedUnreachable) {
-                    log.accept((wasProtected ? "secondary lost (" : "no secondary at " + address + " (") + reason
+                    log.accept((wasProtected ? "secondary lost (" : "no secondary synced at " + address + " (") + reason
                             + "): the guest runs on UNPROTECTED; retrying every " + settings.reconnectMillis() + " ms");
                     reportedUnreachable = true;
                 }
@@ -150,6 +153,7 @@ public final class ColoPrimary implements AutoCloseable {
                 }
             });
             connection.expect(ColoMessage.CHECKPOINT_READY);
+            connection.setReadTimeout(settings.failoverTimeoutMillis());
             stats.recordSync(report.bytesSent());
             stats.setMode("protected");
             log.accept(String.format("protected: initial sync of %d MiB done, stop-and-copy %.1f ms; checkpoints every %d ms",
@@ -174,16 +178,30 @@ public final class ColoPrimary implements AutoCloseable {
 
     private void checkpoint(ReplicationChannel connection, EpochCapture capture, long begin)
             throws IOException, InterruptedException {
-        Machine machine = replica.machine();
-        long epoch;
-        machine.pause();
         try {
-            epoch = output != null ? output.closeEpoch() : ++epochWithoutNic;
-            capture.capture();
-        } finally {
-            machine.resume();
+            checkpointOnce(connection, capture, begin);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
-        long pause = System.nanoTime() - begin;
+    }
+
+    private void checkpointOnce(ReplicationChannel connection, EpochCapture capture, long begin)
+            throws IOException, InterruptedException {
+        // The machine thread stages the epoch itself at a block boundary: the guest stands still only
+        // for the copy, not for two thread hand-offs.
+        long[] taken = new long[2];
+        replica.machine().atBoundary(() -> {
+            long start = System.nanoTime();
+            taken[0] = output != null ? output.closeEpoch() : ++epochWithoutNic;
+            try {
+                capture.capture();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            taken[1] = System.nanoTime() - start;
+        });
+        long epoch = taken[0];
+        long pause = taken[1];
         if (faults.at(FaultPlan.Kind.STALL_IN_TRANSFER, epoch)) {
             connection.send(ColoMessage.CHECKPOINT_REQUEST, epoch);
             connection.expect(ColoMessage.CHECKPOINT_REPLY, epoch);

@@ -35,6 +35,9 @@ public final class ColoSecondary implements AutoCloseable {
     public record Outcome(boolean takeOver, String reason, int guestExitStatus) {
     }
 
+    /** A primary that sends nothing for this long during the initial sync is given up. */
+    private static final int SYNC_READ_TIMEOUT_MILLIS = 30_000;
+
     private final ServerSocket listener;
     private final MachineFactory factory;
     private final ColoSettings settings;
@@ -119,10 +122,14 @@ public final class ColoSecondary implements AutoCloseable {
             Handshake.answer(connection, offer, Handshake.COLO_PERIODIC, machine.describe());
             log.accept("primary " + connection.peer() + " connected: receiving the initial sync");
             stats.setMode("syncing");
-            connection.touch();
-            watchdog = startWatchdog(connection);
+            // Before the sync completes there is nothing to take over, so a slow primary (a long
+            // first pre-copy round on a busy host) only has to stay within a generous read timeout.
+            connection.setReadTimeout(SYNC_READ_TIMEOUT_MILLIS);
             SyncTarget target = new SyncTarget(machine, connection);
             long epoch = target.receiveSync();
+            connection.setReadTimeout(0);
+            connection.touch();
+            watchdog = startWatchdog(connection);
             connection.send(ColoMessage.CHECKPOINT_READY);
             synced = true;
             stats.recordSync(0);

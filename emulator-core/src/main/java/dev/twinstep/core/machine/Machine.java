@@ -62,6 +62,12 @@ public final class Machine {
     private boolean running;
     /** Guarded by pauseLock: the loop is parked at a boundary. */
     private boolean parked;
+    /** Guarded by pauseLock: a task waiting to run on the machine thread at a boundary. */
+    private Runnable boundaryTask;
+    private Throwable boundaryFailure;
+    private volatile boolean boundaryTaskPending;
+    /** Machine thread only: a boundary task is running, so state may be saved from it. */
+    private boolean inBoundaryTask;
 
     /** Builds the PC: RAM of the configured size (with the VGA hole), an empty I/O bus and a CPU at reset. */
     public Machine(MachineConfig config) {
@@ -161,6 +167,11 @@ public final class Machine {
         try {
             while (true) {
                 cpu.stopRequested = false;
+                if (boundaryTaskPending) {
+                    clock.pause();
+                    runBoundaryTask();
+                    clock.resume();
+                }
                 if (stopRequested) {
                     outcome = RunResult.Outcome.HOST_STOP;
                     diagnosis = "stopped by the host at " + where();
@@ -337,7 +348,7 @@ public final class Machine {
      */
     public void loadSnapshot(InputStream in) throws IOException {
         requireStopped("load a snapshot");
-        Snapshot snapshot = Snapshot.parse(in.readAllBytes());
+        Snapshot snapshot = Snapshot.read(in);
         String expected = configurationFingerprint();
         snapshot.requireFingerprint(expected);
         Snapshot.Section ram = snapshot.sections().stream()
@@ -353,14 +364,16 @@ public final class Machine {
 
     /** Loads the snapshot in {@code file}; see {@link #loadSnapshot(InputStream)}. */
     public void loadSnapshot(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        // A FileInputStream lets Snapshot.read verify the file and then apply it in place, in two
+        // passes, instead of staging a copy of it in memory.
+        try (InputStream in = new java.io.FileInputStream(file.toFile())) {
             loadSnapshot(in);
         }
     }
 
     private void requireStopped(String action) {
         synchronized (pauseLock) {
-            if (running && !parked) {
+            if (running && !parked && !inBoundaryTask) {
                 throw new IllegalStateException("pause the machine before trying to " + action);
             }
         }
@@ -431,6 +444,76 @@ public final class Machine {
         }
     }
 
+    /**
+     * Runs {@code task} on the machine thread at the next instruction-block boundary (or at once on
+     * this thread if the machine is not running) and returns when it has run; what it throws is
+     * rethrown here. The guest stands still only while the task runs, and its clock with it: this is
+     * how a checkpoint is taken without the two thread hand-offs of {@link #pause()} and
+     * {@link #resume()}. Works while the machine is paused, too. Any thread but the machine thread.
+     */
+    public void atBoundary(Runnable task) throws InterruptedException {
+        synchronized (pauseLock) {
+            while (boundaryTask != null) {
+                pauseLock.wait();
+            }
+            if (!running) {
+                task.run();
+                return;
+            }
+            boundaryTask = task;
+            boundaryFailure = null;
+            boundaryTaskPending = true;
+            cpu.stopRequested = true;
+            events.wakeUp();
+            pauseLock.notifyAll();
+            while (boundaryTask == task && running) {
+                pauseLock.wait();
+            }
+            if (boundaryTask == task) { // the run ended first: nothing runs the machine now
+                boundaryTask = null;
+                boundaryTaskPending = false;
+                pauseLock.notifyAll();
+                task.run();
+                return;
+            }
+            Throwable failure = boundaryFailure;
+            boundaryFailure = null;
+            if (failure instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (failure instanceof Error error) {
+                throw error;
+            }
+        }
+    }
+
+    /** Machine thread: runs the pending boundary task and hands back its outcome. */
+    private void runBoundaryTask() {
+        Runnable task;
+        synchronized (pauseLock) {
+            task = boundaryTask;
+        }
+        if (task == null) {
+            boundaryTaskPending = false;
+            return;
+        }
+        Throwable failure = null;
+        inBoundaryTask = true;
+        try {
+            task.run();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        } finally {
+            inBoundaryTask = false;
+        }
+        synchronized (pauseLock) {
+            boundaryFailure = failure;
+            boundaryTask = null;
+            boundaryTaskPending = false;
+            pauseLock.notifyAll();
+        }
+    }
+
     /** Lets a paused machine run on. */
     public void resume() {
         synchronized (pauseLock) {
@@ -464,6 +547,10 @@ public final class Machine {
             pauseLock.notifyAll();
             try {
                 while (pauseRequested && !stopRequested) {
+                    if (boundaryTask != null) {
+                        runBoundaryTask();
+                        continue;
+                    }
                     pauseLock.wait();
                 }
             } catch (InterruptedException e) {

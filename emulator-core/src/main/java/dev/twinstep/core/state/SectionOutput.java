@@ -4,8 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A {@link StateWriter} that collects one section's payload in a growable big-endian byte array.
- * Snapshots are taken while the machine is paused, so growing by copying is acceptable here.
+ * A {@link StateWriter} that collects one small section's payload (a device's registers) in a
+ * growable big-endian byte array, so that its length is known before it is written. Snapshots are
+ * taken while the machine is paused, and one buffer serves every section of a snapshot, so growing by
+ * copying is acceptable here; RAM does not come through here ({@link StreamedSection}).
  */
 public final class SectionOutput implements StateWriter {
     private byte[] buffer = new byte[256];
@@ -16,10 +18,9 @@ public final class SectionOutput implements StateWriter {
         return Arrays.copyOf(buffer, length);
     }
 
-    /** Sends the bytes written so far to {@code out}, adding them to {@code crc}, without a copy. */
-    public void writeTo(java.io.OutputStream out, java.util.zip.CRC32C crc) throws java.io.IOException {
-        crc.update(buffer, 0, length);
-        out.write(buffer, 0, length);
+    /** Appends the bytes written so far to a snapshot stream (without a length prefix). */
+    void copyTo(SnapshotOutput out) {
+        out.putRaw(buffer, 0, length);
     }
 
     /** How many bytes were written. */

@@ -1,9 +1,14 @@
 package dev.twinstep.core.state;
 
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -13,34 +18,44 @@ import java.util.Set;
 import java.util.zip.CRC32C;
 
 /**
- * A whole snapshot stream, parsed and verified: the header (magic, format version, the fingerprint of
- * the machine configuration) and the sections, in stream order.
+ * A whole snapshot stream, verified: the header (magic, format version, the fingerprint of the
+ * machine configuration) and the sections, in stream order, whose payloads are read from the
+ * stream's source when they are opened.
  *
  * <p>Layout, all integers big-endian: magic "TWSTSNAP", int format version, string fingerprint; then
- * per section the byte 'S', string name, int version, int length, payload; then the end mark: byte
- * 'E' and int section count; last, the CRC32C of every byte before it. Strings are an int length and
- * UTF-8 bytes. Plain byte arrays carry it (Chronicle Bytes was not adopted: a snapshot is written once
- * per pause, so a simple buffer suffices).
+ * per section the byte 'S', string name, int version, payload length, payload; then the end mark:
+ * byte 'E' and int section count; last, the CRC32C of every byte before it. Strings are an int
+ * length and UTF-8 bytes. The payload length is a long from format version 2 on (an int in version
+ * 1, which is still read), so that the RAM of a 2 GiB guest fits in one section.
+ *
+ * <p>Writing streams through one 64 KiB chunk: small sections are collected first (their length
+ * comes before them), {@link StreamedSection}s (RAM) announce their length and write straight into
+ * the stream. Reading verifies the whole stream (CRC32C, framing, RAM page lists) in one pass before
+ * anything can be applied, and reads each section again from the source when it is applied: a file
+ * is read twice in place, any other input stream is staged in chunks first.
  */
 public final class Snapshot {
     /** The first eight bytes of every snapshot. */
     public static final byte[] MAGIC = "TWSTSNAP".getBytes(StandardCharsets.US_ASCII);
     /** The format version this build writes and the highest it reads. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
+    private static final int FIRST_VERSION_WITH_LONG_LENGTHS = 2;
     private static final int SECTION_MARK = 'S';
     private static final int END_MARK = 'E';
+    private static final int CRC_BYTES = 4;
+    private static final int MINIMUM_LENGTH = MAGIC.length + 4 + 4 + 5 + CRC_BYTES;
 
-    /** One section as stored: its payload is {@code length} bytes of {@link #stream} from {@code offset}. */
-    public record Section(String name, int version, int offset, int length) {
+    /** One section as stored: its payload is {@code length} bytes of the stream from {@code offset}. */
+    public record Section(String name, int version, long offset, long length) {
     }
 
-    private final byte[] stream;
+    private final SnapshotSource source;
     private final int formatVersion;
     private final String fingerprint;
     private final List<Section> sections;
 
-    private Snapshot(byte[] stream, int formatVersion, String fingerprint, List<Section> sections) {
-        this.stream = stream;
+    private Snapshot(SnapshotSource source, int formatVersion, String fingerprint, List<Section> sections) {
+        this.source = source;
         this.formatVersion = formatVersion;
         this.fingerprint = fingerprint;
         this.sections = sections;
@@ -62,78 +77,161 @@ public final class Snapshot {
     }
 
     /** The total stream size in bytes. */
-    public int sizeBytes() {
-        return stream.length;
+    public long sizeBytes() {
+        return source.size();
     }
 
-    /** A reader over one section's payload. */
+    /** A reader over one section's payload (read from the stream's source, a file for {@link #read(FileChannel)}). */
     public SectionInput open(Section section) {
-        return new SectionInput(section.name(), stream, section.offset(), section.length());
+        return new SectionInput(section.name(), source, section.offset(), section.length(), null);
     }
 
     /**
-     * Writes a snapshot of {@code parts} (each saves its own section, in this order).
+     * Writes a snapshot of {@code parts} (each saves its own section, in this order) in the current
+     * format version. The output stream sees writes of 64 KiB at most.
      *
      * @throws IOException when {@code out} fails
      */
     public static void write(OutputStream out, String fingerprint, Collection<? extends Stateful> parts) throws IOException {
-        CRC32C crc = new CRC32C();
-        SectionOutput header = new SectionOutput();
-        for (byte b : MAGIC) {
-            header.putByte(b);
+        SnapshotOutput stream = new SnapshotOutput(out);
+        try {
+            stream.putRaw(MAGIC, 0, MAGIC.length);
+            stream.putInt(FORMAT_VERSION);
+            stream.putString(fingerprint);
+            SectionOutput payload = new SectionOutput();
+            for (Stateful part : parts) {
+                if (part instanceof StreamedSection) {
+                    writeStreamed(stream, (StreamedSection) part);
+                } else {
+                    payload.clear();
+                    part.save(payload);
+                    putSectionHeader(stream, part, payload.size());
+                    payload.copyTo(stream);
+                }
+            }
+            stream.putByte(END_MARK);
+            stream.putInt(parts.size());
+            stream.finish();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
-        header.putInt(FORMAT_VERSION);
-        header.putString(fingerprint);
-        emit(out, crc, header.toByteArray());
-        SectionOutput payload = new SectionOutput();
-        for (Stateful part : parts) {
-            payload.clear();
-            part.save(payload);
-            SectionOutput sectionHeader = new SectionOutput();
-            sectionHeader.putByte(SECTION_MARK);
-            sectionHeader.putString(part.sectionName());
-            sectionHeader.putInt(part.sectionVersion());
-            sectionHeader.putInt(payload.size());
-            sectionHeader.writeTo(out, crc);
-            payload.writeTo(out, crc);
-        }
-        SectionOutput end = new SectionOutput();
-        end.putByte(END_MARK);
-        end.putInt(parts.size());
-        emit(out, crc, end.toByteArray());
-        int sum = (int) crc.getValue();
-        out.write(new byte[] {(byte) (sum >>> 24), (byte) (sum >>> 16), (byte) (sum >>> 8), (byte) sum});
-        out.flush();
     }
 
-    private static void emit(OutputStream out, CRC32C crc, byte[] bytes) throws IOException {
-        crc.update(bytes, 0, bytes.length);
-        out.write(bytes);
+    private static void writeStreamed(SnapshotOutput stream, StreamedSection part) {
+        long length = part.preparePayload();
+        putSectionHeader(stream, part, length);
+        long start = stream.count();
+        part.save(stream);
+        long written = stream.count() - start;
+        if (written != length) {
+            throw new IllegalStateException("section '" + part.sectionName() + "' wrote " + written
+                    + " bytes after announcing " + length);
+        }
+    }
+
+    private static void putSectionHeader(SnapshotOutput stream, Stateful part, long length) {
+        stream.putByte(SECTION_MARK);
+        stream.putString(part.sectionName());
+        stream.putInt(part.sectionVersion());
+        stream.putLong(length);
     }
 
     /**
-     * Parses and verifies a whole stream: CRC32C, magic, format version, section framing and end mark.
+     * Verifies a whole stream held in memory: CRC32C, magic, format version, section framing, RAM
+     * page lists and end mark.
      *
      * @throws StateFormatException with a one-line reason when any of these is wrong
      */
     public static Snapshot parse(byte[] stream) {
-        int minimum = MAGIC.length + 4 + 4 + 5 + 4;
-        if (stream.length < minimum) {
-            throw new StateFormatException("not a snapshot: truncated (" + stream.length + " bytes)");
+        return verify(SnapshotSource.of(stream));
+    }
+
+    /**
+     * Reads and verifies the rest of {@code in} as {@link #parse} does. A stream over a regular file
+     * ({@link FileInputStream}) is read in place through its channel, as {@link #read(FileChannel)};
+     * any other stream is staged in memory in chunks (about its own size, in no single array).
+     *
+     * @throws StateFormatException with a one-line reason when the stream is not a valid snapshot
+     * @throws IOException when reading fails
+     */
+    public static Snapshot read(InputStream in) throws IOException {
+        if (in instanceof FileInputStream && isRegularFileAfterPosition(((FileInputStream) in).getChannel())) {
+            return read(((FileInputStream) in).getChannel());
         }
-        for (int i = 0; i < MAGIC.length; i++) {
-            if (stream[i] != MAGIC[i]) {
-                throw new StateFormatException("not a snapshot: bad magic");
-            }
+        try {
+            return verify(SnapshotSource.staged(in));
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
-        int body = stream.length - 4;
+    }
+
+    /** Whether {@code channel} can be read by position from where it stands (a pipe cannot, and has no size). */
+    private static boolean isRegularFileAfterPosition(FileChannel channel) {
+        try {
+            return channel.size() > channel.position();
+        } catch (IOException notSeekable) {
+            return false;
+        }
+    }
+
+    /**
+     * Verifies the snapshot in {@code channel} from its position to the end of the file, reading it
+     * once, and moves the position to the end. Sections are read from the file again when they are
+     * opened (applied), so it must stay open and unchanged until then; the largest buffer either pass
+     * needs is 1 MiB.
+     *
+     * @throws StateFormatException with a one-line reason when the file is not a valid snapshot
+     * @throws IOException when reading fails
+     */
+    public static Snapshot read(FileChannel channel) throws IOException {
+        try {
+            Snapshot snapshot = verify(SnapshotSource.of(channel, channel.position()));
+            channel.position(channel.size());
+            return snapshot;
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /**
+     * One pass over the whole stream that parses the framing while it computes the CRC32C. A stream
+     * that does not parse is reported as corrupt when its CRC32C does not match either, so a flipped
+     * bit reads as a CRC32C mismatch wherever it is.
+     */
+    private static Snapshot verify(SnapshotSource source) {
+        long size = source.size();
+        if (size < MINIMUM_LENGTH) {
+            throw new StateFormatException("not a snapshot: truncated (" + size + " bytes)");
+        }
+        long body = size - CRC_BYTES;
         CRC32C crc = new CRC32C();
-        crc.update(stream, 0, body);
-        SectionInput trailer = new SectionInput("crc", stream, body, 4);
-        if (trailer.getInt() != (int) crc.getValue()) {
+        SectionInput in = new SectionInput("snapshot", source, 0, body, crc);
+        byte[] magic = new byte[MAGIC.length];
+        in.readFully(magic, 0, magic.length);
+        if (!Arrays.equals(magic, MAGIC)) {
+            throw new StateFormatException("not a snapshot: bad magic");
+        }
+        Snapshot snapshot = null;
+        StateFormatException malformed = null;
+        try {
+            snapshot = parseBody(in, source);
+        } catch (StateFormatException e) {
+            malformed = e;
+            in.widen("snapshot", body);
+            in.skipBytes(in.remainingBytes());
+        }
+        in.checksumConsumed();
+        int stored = new SectionInput("crc", source, body, CRC_BYTES, null).getInt();
+        if (stored != (int) crc.getValue()) {
             throw new StateFormatException("snapshot is truncated or corrupted (CRC32C mismatch)");
         }
-        SectionInput in = new SectionInput("header", stream, MAGIC.length, body - MAGIC.length);
+        if (malformed != null) {
+            throw malformed;
+        }
+        return snapshot;
+    }
+
+    private static Snapshot parseBody(SectionInput in, SnapshotSource source) {
         int formatVersion = in.getInt();
         if (formatVersion < 1 || formatVersion > FORMAT_VERSION) {
             throw new StateFormatException("snapshot format version " + formatVersion + " is not supported (this build reads 1.."
@@ -145,29 +243,29 @@ public final class Snapshot {
             int mark = in.getByte();
             if (mark == END_MARK) {
                 int count = in.getInt();
-                if (count != sections.size() || in.remaining() != 0) {
+                if (count != sections.size() || in.remainingBytes() != 0) {
                     throw new StateFormatException("snapshot end mark does not match its sections");
                 }
-                break;
+                return new Snapshot(source, formatVersion, fingerprint, List.copyOf(sections));
             }
             if (mark != SECTION_MARK) {
                 throw new StateFormatException("snapshot is corrupted: bad section mark " + mark);
             }
             String name = in.getString();
             int version = in.getInt();
-            int length = in.getInt();
-            if (length < 0 || length > in.remaining()) {
+            long length = formatVersion >= FIRST_VERSION_WITH_LONG_LENGTHS ? in.getLong() : in.getInt();
+            if (length < 0 || length > in.remainingBytes()) {
                 throw new StateFormatException("snapshot section '" + name + "' is truncated");
             }
-            int offset = body - in.remaining();
-            sections.add(new Section(name, version, offset, length));
-            skip(in, length);
+            sections.add(new Section(name, version, in.position(), length));
+            long outerEnd = in.narrow(name, length);
+            if (version == 1 && (name.equals(RamSection.FULL) || name.equals(RamSection.DELTA))) {
+                RamSection.checkPageList(in);
+            } else {
+                in.skipBytes(length);
+            }
+            in.widen("snapshot", outerEnd);
         }
-        return new Snapshot(stream, formatVersion, fingerprint, List.copyOf(sections));
-    }
-
-    private static void skip(SectionInput in, int length) {
-        in.skipBytes(length);
     }
 
     /** Refuses a snapshot taken on a machine configured otherwise than {@code expected}. */
