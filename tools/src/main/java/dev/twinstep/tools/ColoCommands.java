@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * The control socket's COLO commands, on either end:
  * {@code query-colo-status} (mode, role, epoch, checkpoint counts, pause and round-trip percentiles,
- * bytes sent, held output, failover reason), {@code failover} (secondary: take over now; primary:
+ * bytes sent, held output, failover reason), {@code colo-checkpoint} (a checkpoint now rather than at
+ * the end of the interval), {@code failover} (secondary: take over now; primary:
  * drop the secondary and run on unprotected) and {@code colo-protect {"secondary": "tcp:HOST:PORT"}}
  * (replicate to a new secondary without stopping the guest).
  */
@@ -33,6 +34,9 @@ final class ColoCommands implements ControlExtension {
 
         /** Performs {@code colo-protect}; returns a refusal message, or null when started. */
         String protect(String secondary);
+
+        /** Performs {@code colo-checkpoint}; returns a refusal message, or null when requested. */
+        String checkpointNow();
     }
 
     private final Agent agent;
@@ -43,7 +47,7 @@ final class ColoCommands implements ControlExtension {
 
     @Override
     public Set<String> commands() {
-        return Set.of("query-colo-status", "failover", "colo-protect");
+        return Set.of("query-colo-status", "failover", "colo-protect", "colo-checkpoint");
     }
 
     @Override
@@ -65,6 +69,14 @@ final class ColoCommands implements ControlExtension {
                     status.put("output", out);
                 }
                 return status;
+            }
+            case "colo-checkpoint" -> {
+                ControlExtension.allowOnly(arguments, Set.of());
+                String refusal = agent.checkpointNow();
+                if (refusal != null) {
+                    throw new CommandException(refusal);
+                }
+                return Map.of();
             }
             case "failover" -> {
                 ControlExtension.allowOnly(arguments, Set.of());

@@ -82,6 +82,15 @@ final class PrimaryRole implements ColoCommands.Agent {
     }
 
     @Override
+    public synchronized String checkpointNow() {
+        if (agent == null) {
+            return "this guest is not replicated: no checkpoint to take";
+        }
+        agent.checkpointNow();
+        return null;
+    }
+
+    @Override
     public String protect(String secondary) {
         try {
             protectWith(ReplicationAddress.parse(secondary));

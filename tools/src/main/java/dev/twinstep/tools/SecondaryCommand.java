@@ -261,6 +261,11 @@ final class SecondaryCommand implements Callable<Integer> {
         public String protect(String secondary) {
             return agent.protect(secondary);
         }
+
+        @Override
+        public String checkpointNow() {
+            return agent.checkpointNow();
+        }
     }
 
     /** Before a take-over. */
@@ -295,6 +300,11 @@ final class SecondaryCommand implements Callable<Integer> {
         @Override
         public String protect(String address) {
             return "a secondary cannot protect its guest before it has taken over";
+        }
+
+        @Override
+        public String checkpointNow() {
+            return "checkpoints are the primary's to take";
         }
     }
 
@@ -332,6 +342,11 @@ final class SecondaryCommand implements Callable<Integer> {
         @Override
         public String protect(String secondary) {
             return role.protect(secondary);
+        }
+
+        @Override
+        public String checkpointNow() {
+            return role.checkpointNow();
         }
     }
 }
