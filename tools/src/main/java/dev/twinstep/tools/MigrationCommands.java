@@ -79,13 +79,7 @@ final class MigrationCommands implements ControlExtension {
             Handshake.offer(channel, Handshake.MIGRATE, guest.replica().describe(), "");
             SyncSource source = new SyncSource(guest.replica(), channel, new EpochCapture(guest.replica()),
                     SyncSource.Options.DEFAULT, line -> note("migrate: " + line));
-            SyncSource.Report report;
-            try {
-                report = source.run(0, () -> { });
-            } catch (IOException | RuntimeException e) {
-                machine.resume();
-                throw e;
-            }
+            SyncSource.Report report = source.run(0, () -> { });
             // Paused since the stop-and-copy began: stop for good, free the endpoint, then hand over.
             long pausedNanos = report.stopAndCopyNanos();
             long handoverStarted = System.nanoTime();

@@ -146,21 +146,21 @@ public final class ColoPrimary implements AutoCloseable {
         Handshake.offer(connection, Handshake.COLO_PERIODIC, replica.describe(), machineOptions);
         log.accept("secondary " + address + " connected: initial sync");
         SyncSource sync = new SyncSource(replica, connection, capture, SyncSource.Options.DEFAULT, line -> { });
+        SyncSource.Report report = sync.run(0, () -> {
+            if (output != null) {
+                output.protect();
+            }
+        });
         try {
-            SyncSource.Report report = sync.run(0, () -> {
-                if (output != null) {
-                    output.protect();
-                }
-            });
             connection.expect(ColoMessage.CHECKPOINT_READY);
-            connection.setReadTimeout(settings.failoverTimeoutMillis());
-            stats.recordSync(report.bytesSent());
-            stats.setMode("protected");
-            log.accept(String.format("protected: initial sync of %d MiB done, stop-and-copy %.1f ms; checkpoints every %d ms",
-                    report.bytesSent() >> 20, report.stopAndCopyNanos() / 1e6, settings.checkpointMillis()));
         } finally {
-            machine.resume();
+            machine.resume(); // the sync's stop-and-copy hold
         }
+        connection.setReadTimeout(settings.failoverTimeoutMillis());
+        stats.recordSync(report.bytesSent());
+        stats.setMode("protected");
+        log.accept(String.format("protected: initial sync of %d MiB done, stop-and-copy %.1f ms; checkpoints every %d ms",
+                report.bytesSent() >> 20, report.stopAndCopyNanos() / 1e6, settings.checkpointMillis()));
         long nextStart = System.nanoTime();
         while (!closed) {
             nextStart += settings.checkpointMillis() * 1_000_000L;

@@ -49,36 +49,40 @@ public final class SyncSource {
 
     /**
      * Runs the sync to the point where the peer has loaded epoch {@code epoch}. On return the machine
-     * is paused (its pause started the stop-and-copy, whose length is in the report); on an exception
-     * it may be paused or running, and the caller resumes it.
+     * is held by one {@link Machine#pause()} (which started the stop-and-copy, whose length is in
+     * the report) that the caller gives up with {@link Machine#resume()}; on an exception the machine
+     * is as before (any pause of this sync released).
      */
     public Report run(long epoch, Runnable whilePausedBeforeFinal) throws IOException, InterruptedException {
         Machine machine = replica.machine();
         PrecopySender sender = new PrecopySender(replica, channel);
-        machine.pause();
-        sender.takeDirty();
-        machine.resume();
+        machine.atBoundary(sender::takeDirty);
         sender.sendEverything();
         progress.accept("pre-copy round 0: all of RAM and disk, " + (sender.bytesSent() >> 10) + " KiB");
         int round = 0;
         while (true) {
-            machine.pause();
             int dirty = machine.memory().dirtyLog().count(DirtyLog.Client.REPLICATION);
             if (dirty <= options.convergedPages() || round + 1 >= options.maxRounds()) {
-                break; // stays paused: the rest goes in the stop-and-copy
+                break;
             }
             round++;
             long before = sender.bytesSent();
-            sender.takeDirty();
-            machine.resume();
+            int[] taken = new int[1];
+            machine.atBoundary(() -> taken[0] = sender.takeDirty());
             sender.sendTaken();
-            progress.accept("pre-copy round " + round + ": " + dirty + " dirty pages, "
+            progress.accept("pre-copy round " + round + ": " + taken[0] + " dirty pages, "
                     + ((sender.bytesSent() - before) >> 10) + " KiB");
         }
+        machine.pause();
         long pausedAt = System.nanoTime();
-        whilePausedBeforeFinal.run();
-        capture.capture();
-        checkpoint(channel, capture, epoch, false, () -> { });
+        try {
+            whilePausedBeforeFinal.run();
+            capture.capture();
+            checkpoint(channel, capture, epoch, false, () -> { });
+        } catch (IOException | RuntimeException e) {
+            machine.resume();
+            throw e;
+        }
         long pause = System.nanoTime() - pausedAt;
         progress.accept("stop-and-copy: " + capture.pageCount() + " pages, " + capture.sectorCount() + " sectors, "
                 + String.format("%.1f ms", pause / 1e6));

@@ -62,6 +62,8 @@ public final class Machine {
     private boolean running;
     /** Guarded by pauseLock: the loop is parked at a boundary. */
     private boolean parked;
+    /** Guarded by pauseLock: how many {@link #pause()} calls await their {@link #resume()}. */
+    private int pauseHolds;
     /** Guarded by pauseLock: a task waiting to run on the machine thread at a boundary. */
     private Runnable boundaryTask;
     private Throwable boundaryFailure;
@@ -432,9 +434,12 @@ public final class Machine {
     /**
      * Stops the machine at the next instruction-block boundary and returns once it is stopped there
      * (or at once if it is not running; it then starts paused). Any thread but the machine thread.
+     * Pauses nest: each holder calls {@link #resume()} once, and the machine runs on when the last
+     * one has (a user's {@code stop} survives a snapshot or a migration round that pauses too).
      */
     public void pause() throws InterruptedException {
         synchronized (pauseLock) {
+            pauseHolds++;
             pauseRequested = true;
             cpu.stopRequested = true;
             events.wakeUp();
@@ -514,11 +519,16 @@ public final class Machine {
         }
     }
 
-    /** Lets a paused machine run on. */
+    /** Gives up one {@link #pause()}: the machine runs on when no pause holds it any more. */
     public void resume() {
         synchronized (pauseLock) {
-            pauseRequested = false;
-            pauseLock.notifyAll();
+            if (pauseHolds > 0) {
+                pauseHolds--;
+            }
+            if (pauseHolds == 0) {
+                pauseRequested = false;
+                pauseLock.notifyAll();
+            }
         }
     }
 

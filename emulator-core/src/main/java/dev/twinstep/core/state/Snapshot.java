@@ -198,7 +198,7 @@ public final class Snapshot {
      * that does not parse is reported as corrupt when its CRC32C does not match either, so a flipped
      * bit reads as a CRC32C mismatch wherever it is.
      */
-    private static Snapshot verify(SnapshotSource source) {
+    static Snapshot verify(SnapshotSource source) {
         long size = source.size();
         if (size < MINIMUM_LENGTH) {
             throw new StateFormatException("not a snapshot: truncated (" + size + " bytes)");

@@ -70,8 +70,8 @@ final class ControlCommands {
 
     private Map<String, Object> stop() throws CommandException, InterruptedException {
         requireAlive();
-        machine.pause();
-        if (!paused) {
+        if (!paused) { // one pause hold for every client's stop, released by cont
+            machine.pause();
             paused = true;
             server.broadcastEvent("STOP");
         }
@@ -80,8 +80,8 @@ final class ControlCommands {
 
     private Map<String, Object> cont() throws CommandException {
         requireAlive();
-        machine.resume();
         if (paused) {
+            machine.resume();
             paused = false;
             server.broadcastEvent("RESUME");
         }
@@ -107,9 +107,7 @@ final class ControlCommands {
         } catch (IOException | RuntimeException e) {
             throw new CommandException("snapshot-save to '" + path + "' failed: " + e.getMessage());
         } finally {
-            if (!paused) {
-                machine.resume();
-            }
+            machine.resume(); // its own hold: a client's stop stays in force
         }
         return Map.of();
     }
