@@ -1,5 +1,6 @@
 package dev.twinstep.tools;
 
+import dev.twinstep.tools.demo.DemoCommand;
 import dev.twinstep.tools.kv.KvClientCommand;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -62,6 +63,7 @@ public final class Main {
         commandLine.addSubcommand("guests", new GuestsCommand(stdout, catalog));
         commandLine.addSubcommand("inspect", new InspectCommand(stdout));
         commandLine.addSubcommand("kv-client", new KvClientCommand(stdout, stderr));
+        commandLine.addSubcommand("demo", DemoCommand.commandLine(stdout, stderr));
         commandLine.setOut(new PrintWriter(new java.io.OutputStreamWriter(stdout, StandardCharsets.UTF_8), true));
         commandLine.setErr(new PrintWriter(new java.io.OutputStreamWriter(stderr, StandardCharsets.UTF_8), true));
         commandLine.setParameterExceptionHandler(parameterErrors(stderr));

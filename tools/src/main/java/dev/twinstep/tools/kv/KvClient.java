@@ -97,7 +97,12 @@ public final class KvClient implements Closeable {
             if (attempt > 0) {
                 retries++;
             }
-            socket.send(new DatagramPacket(requestBuffer.array(), requestBuffer.limit()));
+            try {
+                socket.send(new DatagramPacket(requestBuffer.array(), requestBuffer.limit()));
+            } catch (PortUnreachableException e) {
+                // An earlier datagram found nobody listening (reported late by ICMP): this one may
+                // still go out, so count it as sent and let the attempt time out if it was lost.
+            }
             sent++;
             KvReply reply = awaitReply(System.nanoTime() + timeoutMillis * 1_000_000L);
             if (reply != null) {

@@ -90,8 +90,12 @@ public final class TwinstepProcess implements AutoCloseable {
                 }
             }
         }
-        if (flags.stream().noneMatch(f -> f.contains("jdk.internal.misc"))) {
-            flags.add("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"); // Agrona needs it
+        // What Agrona (jdk.internal.misc) and Chronicle Bytes (sun.nio.ch, jdk.internal.ref) need,
+        // in case this JVM was started with fewer flags than the launcher passes.
+        for (String module : List.of("jdk.internal.misc", "sun.nio.ch", "jdk.internal.ref")) {
+            if (flags.stream().noneMatch(f -> f.contains("java.base/" + module + "="))) {
+                flags.add("--add-exports=java.base/" + module + "=ALL-UNNAMED");
+            }
         }
         return flags;
     }
