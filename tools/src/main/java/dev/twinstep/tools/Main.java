@@ -59,7 +59,7 @@ public final class Main {
         CommandLine commandLine = new CommandLine(new TwinstepCommand());
         commandLine.addSubcommand("run", new RunCommand(stdin, stdout, stderr, catalog));
         commandLine.addSubcommand("primary", new PrimaryCommand(stdin, stdout, stderr, catalog));
-        commandLine.addSubcommand("secondary", new SecondaryCommand(stdin, stdout, stderr));
+        commandLine.addSubcommand("secondary", new SecondaryCommand(stdin, stdout, stderr, catalog));
         commandLine.addSubcommand("guests", new GuestsCommand(stdout, catalog));
         commandLine.addSubcommand("inspect", new InspectCommand(stdout));
         commandLine.addSubcommand("kv-client", new KvClientCommand(stdout, stderr));

@@ -77,6 +77,12 @@ final class SecondaryCommand implements Callable<Integer> {
     @Option(names = "--debug", description = "Print how the run ended and full stack traces of errors.")
     boolean debug;
 
+    @Option(names = "--warm-up", paramLabel = "TIME", defaultValue = "3s",
+            converter = dev.twinstep.tools.kv.KvClientCommand.DurationConverter.class,
+            description = "Run a throwaway guest this long at start so the JVM has compiled the emulator before "
+                    + "a take-over needs it; 0s for none (default: ${DEFAULT-VALUE}).")
+    java.time.Duration warmUp;
+
     private final InputStream stdin;
     private final OutputStream stdout;
     private final PrintStream stderr;
@@ -87,10 +93,13 @@ final class SecondaryCommand implements Callable<Integer> {
     private ControlServer controlServer;
     private volatile ColoCommands.Agent agent;
 
-    SecondaryCommand(InputStream stdin, OutputStream stdout, PrintStream stderr) {
+    private final GuestCatalog catalog;
+
+    SecondaryCommand(InputStream stdin, OutputStream stdout, PrintStream stderr, GuestCatalog catalog) {
         this.stdin = stdin;
         this.stdout = stdout;
         this.stderr = stderr;
+        this.catalog = catalog;
     }
 
     @Override
@@ -100,6 +109,9 @@ final class SecondaryCommand implements Callable<Integer> {
             throw new UsageException("at most two --serial options (COM1 and COM2) are supported, got " + serials.size());
         }
         ServerSocket listener = bind();
+        if (!warmUp.isZero()) {
+            JitWarmUp.start(catalog, warmUp.toMillis());
+        }
         ColoLog log = new ColoLog(stderr, "secondary");
         ColoSecondary secondary = new ColoSecondary(listener, this::build, settings, log);
         agent = new SecondaryAgent(secondary);

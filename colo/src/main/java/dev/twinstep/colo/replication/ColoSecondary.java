@@ -45,6 +45,8 @@ public final class ColoSecondary implements AutoCloseable {
     private final ColoStats stats = new ColoStats();
     private volatile ReplicationChannel channel;
     private volatile String failoverRequest;
+    /** Set by the watchdog when it gave the primary up for silence. */
+    private volatile String silence;
     private volatile boolean closed;
     private ReplicatedMachine replica;
 
@@ -114,6 +116,7 @@ public final class ColoSecondary implements AutoCloseable {
     /** One primary: null when it went away in a way that does not call for a take-over. */
     private Outcome serveOne(ReplicationChannel connection) {
         boolean synced = false;
+        silence = null;
         Thread watchdog = null;
         try {
             connection.startHeartbeats(settings.heartbeatMillis());
@@ -164,8 +167,7 @@ public final class ColoSecondary implements AutoCloseable {
         } catch (IOException e) {
             String request = failoverRequest;
             String reason = request != null ? request
-                    : connection.nanosSinceLastReceived() >= settings.failoverTimeoutMillis() * 1_000_000L
-                    ? "primary silent for " + connection.nanosSinceLastReceived() / 1_000_000L + " ms"
+                    : silence != null ? silence
                     : "replication connection lost (" + e.getMessage() + ")";
             if (!synced) {
                 log.accept("primary gone before the initial sync completed (" + reason + "): nothing to take over");
@@ -197,7 +199,9 @@ public final class ColoSecondary implements AutoCloseable {
         Thread watchdog = new Thread(() -> {
             try {
                 while (!connection.isClosed()) {
-                    if (connection.nanosSinceLastReceived() >= timeout) {
+                    long silent = connection.silentNanos();
+                    if (silent >= timeout) {
+                        silence = "primary silent for " + silent / 1_000_000L + " ms";
                         connection.close();
                         return;
                     }

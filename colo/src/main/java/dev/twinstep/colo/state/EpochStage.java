@@ -24,6 +24,7 @@ public final class EpochStage {
     private static final int CHUNK = 1 << 16;
 
     private final ReplicatedMachine replica;
+    private final DiskSyncer syncer;
     private final StagingBuffer pages = new StagingBuffer(1 << 20);
     private final StagingBuffer state = new StagingBuffer(1 << 16);
     private final ByteBuffer sector = ByteBuffer.allocateDirect(DiskImage.SECTOR_SIZE);
@@ -37,6 +38,7 @@ public final class EpochStage {
     /** Staging for {@code replica}. */
     public EpochStage(ReplicatedMachine replica) {
         this.replica = replica;
+        this.syncer = new DiskSyncer(replica.disks());
     }
 
     /**
@@ -160,6 +162,7 @@ public final class EpochStage {
             log.markPage(page); // decoded code of the page is stale now
         }
         int at = 4 + deviceState.length;
+        boolean wroteSectors = false;
         int disks = state.getInt(at);
         at += 4;
         for (int d = 0; d < disks; d++) {
@@ -172,6 +175,10 @@ public final class EpochStage {
                 sector.clear();
                 disk.write(number, sector);
             }
+            wroteSectors |= count > 0;
+        }
+        if (wroteSectors) {
+            syncer.request();
         }
         replica.machine().loadDeviceState(deviceState);
         deviceState = null;

@@ -7,6 +7,7 @@ import dev.twinstep.colo.wire.ColoMessage;
 import dev.twinstep.colo.wire.ProtocolException;
 import dev.twinstep.colo.wire.ReplicationChannel;
 import dev.twinstep.core.state.StateFormatException;
+import dev.twinstep.devices.storage.DiskImage;
 import java.io.IOException;
 
 /**
@@ -48,6 +49,9 @@ public final class SyncTarget {
                 case DISK_BATCH -> precopy.receiveSectors(channel.in());
                 case CHECKPOINT_REQUEST -> {
                     long epoch = channel.in().readLong();
+                    for (DiskImage disk : replica.disks()) {
+                        disk.flush(); // the pre-copied contents, before the final epoch lands on them
+                    }
                     receiveCheckpoint(epoch);
                     return epoch;
                 }

@@ -40,6 +40,8 @@ public final class ReplicationChannel implements AutoCloseable {
     private final Object writeLock = new Object();
     private volatile long lastReceivedNanos = System.nanoTime();
     private volatile long lastSentNanos = System.nanoTime();
+    private volatile long readStartedNanos = System.nanoTime();
+    private volatile boolean reading;
     private volatile boolean closed;
     private Thread heartbeats;
 
@@ -50,16 +52,26 @@ public final class ReplicationChannel implements AutoCloseable {
         InputStream raw = new FilterInputStream(socket.getInputStream()) {
             @Override
             public int read() throws IOException {
-                int b = super.read();
-                lastReceivedNanos = System.nanoTime();
-                return b;
+                readStartedNanos = System.nanoTime();
+                reading = true;
+                try {
+                    return super.read();
+                } finally {
+                    reading = false;
+                    lastReceivedNanos = System.nanoTime();
+                }
             }
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-                int n = super.read(b, off, len);
-                lastReceivedNanos = System.nanoTime();
-                return n;
+                readStartedNanos = System.nanoTime();
+                reading = true;
+                try {
+                    return super.read(b, off, len);
+                } finally {
+                    reading = false;
+                    lastReceivedNanos = System.nanoTime();
+                }
             }
         };
         this.in = new DataInputStream(new BufferedInputStream(raw, BUFFER_BYTES));
@@ -187,6 +199,18 @@ public final class ReplicationChannel implements AutoCloseable {
     /** Nanoseconds since the peer last sent a byte. */
     public long nanosSinceLastReceived() {
         return System.nanoTime() - lastReceivedNanos;
+    }
+
+    /**
+     * How long the reader has been waiting for the peer without a byte arriving: zero while the
+     * reader is busy elsewhere (applying an epoch), since bytes may then wait unread in the socket.
+     * Silence is the peer's only while this end is listening.
+     */
+    public long silentNanos() {
+        if (!reading) {
+            return 0;
+        }
+        return System.nanoTime() - Math.max(lastReceivedNanos, readStartedNanos);
     }
 
     /**
