@@ -61,10 +61,12 @@ final class BlockCache {
 
     void flush() {
         Arrays.fill(table, null);
-        for (int page = 0; page < generation.length; page++) {
-            if (memory.isCodePage(page)) {
-                generation[page]++;
-                memory.clearCodePage(page);
+        // Word by word: a checkpoint load flushes, and most of the 4 GiB address space holds no code.
+        for (int word = 0; word < memory.codePageWords(); word++) {
+            long pages = memory.takeCodePageWord(word);
+            while (pages != 0) {
+                generation[(word << 6) + Long.numberOfTrailingZeros(pages)]++;
+                pages &= pages - 1;
             }
         }
     }

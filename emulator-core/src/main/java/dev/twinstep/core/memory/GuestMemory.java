@@ -148,6 +148,21 @@ public final class GuestMemory {
         codePages[page >>> 6] &= ~(1L << page);
     }
 
+    /** The number of 64-page words of the code-page bitmap. */
+    public int codePageWords() {
+        return codePages.length;
+    }
+
+    /**
+     * Returns word {@code index} of the code-page bitmap (bit {@code i} is page {@code 64*index+i})
+     * and clears it: a decoded-code cache being dropped whole walks the marked pages only.
+     */
+    public long takeCodePageWord(int index) {
+        long word = codePages[index];
+        codePages[index] = 0;
+        return word;
+    }
+
     /** Whether writes to {@code page} are reported. */
     public boolean isCodePage(int page) {
         return (codePages[page >>> 6] & (1L << page)) != 0;

@@ -120,7 +120,8 @@ public final class RamSection implements StreamedSection {
 
     /**
      * Takes the pages to save (the dirty ones for a delta, the non-zero ones for a full image),
-     * resets the MIGRATION log and moves the chain on, all as {@link #save} used to do in one step.
+     * resets the MIGRATION log and moves the chain on; {@link #save} then writes those pages. A save
+     * without this step prepares itself.
      */
     @Override
     public long preparePayload() {
@@ -156,7 +157,7 @@ public final class RamSection implements StreamedSection {
     }
 
     /** Word-wise, eight words per test: a page with data usually fails on its first line. */
-    static boolean isZeroPage(UnsafeBuffer ram, int offset) {
+    private static boolean isZeroPage(UnsafeBuffer ram, int offset) {
         for (int at = offset, end = offset + GuestMemory.PAGE_SIZE; at < end; at += 64) {
             long any = ram.getLong(at) | ram.getLong(at + 8) | ram.getLong(at + 16) | ram.getLong(at + 24)
                     | ram.getLong(at + 32) | ram.getLong(at + 40) | ram.getLong(at + 48) | ram.getLong(at + 56);

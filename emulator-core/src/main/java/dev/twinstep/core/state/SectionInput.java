@@ -78,9 +78,7 @@ public final class SectionInput implements StateReader {
     private void nextWindow() {
         checksumConsumed();
         long position = position();
-        if (scratch == null) {
-            scratch = source.scratchFor(end - position);
-        }
+        scratch = source.scratchFor(end - position, scratch);
         try {
             window = source.window(position, scratch);
         } catch (IOException e) {
@@ -173,7 +171,7 @@ public final class SectionInput implements StateReader {
      * Copies the next {@code count} bytes (no length prefix) straight into {@code into} at
      * {@code intoIndex}: RAM pages go from the stream's window to guest memory in one copy.
      */
-    public void copyTo(MutableDirectBuffer into, int intoIndex, int count) {
+    void copyTo(MutableDirectBuffer into, int intoIndex, int count) {
         need(count);
         while (count > 0) {
             if (index == limit) {

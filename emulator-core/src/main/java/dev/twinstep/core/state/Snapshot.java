@@ -194,9 +194,10 @@ public final class Snapshot {
     }
 
     /**
-     * One pass over the whole stream that parses the framing while it computes the CRC32C. A stream
-     * that does not parse is reported as corrupt when its CRC32C does not match either, so a flipped
-     * bit reads as a CRC32C mismatch wherever it is.
+     * One pass over the whole stream that parses the framing (and checks RAM page lists) while it
+     * computes the CRC32C, unless the source computed it already. A stream that does not parse is
+     * reported as corrupt when its CRC32C does not match either, so a flipped bit reads as a CRC32C
+     * mismatch wherever it is.
      */
     static Snapshot verify(SnapshotSource source) {
         long size = source.size();
@@ -204,7 +205,8 @@ public final class Snapshot {
             throw new StateFormatException("not a snapshot: truncated (" + size + " bytes)");
         }
         long body = size - CRC_BYTES;
-        CRC32C crc = new CRC32C();
+        long knownCrc = source.bodyCrc();
+        CRC32C crc = knownCrc < 0 ? new CRC32C() : null;
         SectionInput in = new SectionInput("snapshot", source, 0, body, crc);
         byte[] magic = new byte[MAGIC.length];
         in.readFully(magic, 0, magic.length);
@@ -220,9 +222,13 @@ public final class Snapshot {
             in.widen("snapshot", body);
             in.skipBytes(in.remainingBytes());
         }
-        in.checksumConsumed();
+        long computed = knownCrc;
+        if (crc != null) {
+            in.checksumConsumed();
+            computed = crc.getValue();
+        }
         int stored = new SectionInput("crc", source, body, CRC_BYTES, null).getInt();
-        if (stored != (int) crc.getValue()) {
+        if (stored != (int) computed) {
             throw new StateFormatException("snapshot is truncated or corrupted (CRC32C mismatch)");
         }
         if (malformed != null) {
@@ -288,7 +294,12 @@ public final class Snapshot {
     public void applyTo(String expected, Collection<? extends Stateful> parts, Set<String> optional) {
         Map<String, Stateful> byName = check(expected, parts, optional);
         for (Section section : sections) {
-            byName.get(section.name()).load(open(section), section.version());
+            try {
+                byName.get(section.name()).load(open(section), section.version());
+            } catch (UncheckedIOException e) {
+                throw new StateFormatException("snapshot could not be read again while it was applied, the machine is"
+                        + " partly loaded: " + e.getCause().getMessage(), e.getCause());
+            }
         }
     }
 

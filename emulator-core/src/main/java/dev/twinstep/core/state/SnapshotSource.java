@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Where the bytes of a snapshot stream are read from, by absolute position, a window at a time:
@@ -15,14 +13,9 @@ import java.util.List;
  */
 abstract class SnapshotSource {
     /** Files are read through windows of this size; a RAM section streams through one of them. */
-    static final int FILE_WINDOW = 1 << 20;
-    /** Sections up to this size are read from a file through a heap buffer of their own size. */
+    private static final int FILE_WINDOW = 1 << 20;
+    /** A file is first read through a heap buffer of at most this size. */
     private static final int SMALL_RANGE = 1 << 16;
-    /**
-     * An input stream is staged in chunks of this size: small enough that the garbage collector does
-     * not treat them as humongous objects, large enough that there are few of them.
-     */
-    static final int STAGING_CHUNK_SHIFT = 18;
 
     /** The stream length in bytes. */
     abstract long size();
@@ -36,9 +29,20 @@ abstract class SnapshotSource {
      */
     abstract ByteBuffer window(long position, ByteBuffer scratch) throws IOException;
 
-    /** A buffer for {@link #window} calls over a range of {@code length} bytes; null when none is needed. */
-    ByteBuffer scratchFor(long length) {
+    /**
+     * The buffer for the next {@link #window} call of a reader that has {@code remaining} bytes left
+     * to read and used {@code current} so far (null at first); null when the source needs none.
+     */
+    ByteBuffer scratchFor(long remaining, ByteBuffer current) {
         return null;
+    }
+
+    /**
+     * The CRC32C of every byte but the last four, when the source computed it while it took the bytes
+     * in (so that a verifying reader need not read them all again); -1 when it did not.
+     */
+    long bodyCrc() {
+        return -1;
     }
 
     /** The whole of {@code stream}. */
@@ -46,9 +50,9 @@ abstract class SnapshotSource {
         return new ArraySource(stream);
     }
 
-    /** Reads all of {@code in} into chunks (the stream can be read only once, so it is staged whole). */
+    /** Reads all of {@code in} into memory (the stream can be read only once, so it is staged whole). */
     static SnapshotSource staged(InputStream in) throws IOException {
-        return ChunkedSource.readAll(in);
+        return StagedStream.readAll(in);
     }
 
     /** The bytes of {@code channel} from {@code start} to the end of the file, read in place when asked for. */
@@ -74,47 +78,6 @@ abstract class SnapshotSource {
         }
     }
 
-    private static final class ChunkedSource extends SnapshotSource {
-        private static final int CHUNK = 1 << STAGING_CHUNK_SHIFT;
-        private final List<byte[]> chunks;
-        private final long size;
-
-        private ChunkedSource(List<byte[]> chunks, long size) {
-            this.chunks = chunks;
-            this.size = size;
-        }
-
-        static ChunkedSource readAll(InputStream in) throws IOException {
-            List<byte[]> chunks = new ArrayList<>();
-            long size = 0;
-            while (true) {
-                byte[] chunk = new byte[CHUNK];
-                int filled = in.readNBytes(chunk, 0, CHUNK);
-                if (filled > 0) {
-                    chunks.add(chunk);
-                    size += filled;
-                }
-                if (filled < CHUNK) {
-                    return new ChunkedSource(chunks, size);
-                }
-            }
-        }
-
-        @Override
-        long size() {
-            return size;
-        }
-
-        @Override
-        ByteBuffer window(long position, ByteBuffer scratch) {
-            int chunkIndex = (int) (position >>> STAGING_CHUNK_SHIFT);
-            int offset = (int) (position & (CHUNK - 1));
-            long chunkStart = (long) chunkIndex << STAGING_CHUNK_SHIFT;
-            int filled = (int) Math.min(CHUNK, size - chunkStart);
-            return ByteBuffer.wrap(chunks.get(chunkIndex), offset, filled - offset);
-        }
-    }
-
     private static final class FileSource extends SnapshotSource {
         private final FileChannel channel;
         private final long start;
@@ -131,11 +94,20 @@ abstract class SnapshotSource {
             return size;
         }
 
+        /**
+         * A small heap buffer first, as most readers read a few values (a device section, a RAM
+         * section's header); a reader that goes on past it is streaming, and gets a 1 MiB direct
+         * buffer, which spares the JDK's copy through a temporary direct buffer of its own.
+         */
         @Override
-        ByteBuffer scratchFor(long length) {
-            // A direct window spares the JDK's copy through its own temporary direct buffer.
-            return length <= SMALL_RANGE ? ByteBuffer.allocate((int) Math.max(length, 8))
-                    : ByteBuffer.allocateDirect(FILE_WINDOW);
+        ByteBuffer scratchFor(long remaining, ByteBuffer current) {
+            if (current == null) {
+                return ByteBuffer.allocate((int) Math.max(Math.min(remaining, SMALL_RANGE), 8));
+            }
+            if (!current.isDirect() && remaining > current.capacity()) {
+                return ByteBuffer.allocateDirect(FILE_WINDOW);
+            }
+            return current;
         }
 
         @Override
