@@ -4,6 +4,7 @@ import dev.twinstep.colo.state.ReplicatedMachine;
 import dev.twinstep.colo.sync.Handshake;
 import dev.twinstep.colo.sync.SyncTarget;
 import dev.twinstep.colo.wire.ColoMessage;
+import dev.twinstep.colo.wire.GuestShutdownException;
 import dev.twinstep.colo.wire.ProtocolException;
 import dev.twinstep.colo.wire.ReplicationChannel;
 import dev.twinstep.core.state.StateFormatException;
@@ -158,6 +159,10 @@ public final class ColoSecondary implements AutoCloseable {
                     default -> throw new ProtocolException("unexpected " + message + " between checkpoints");
                 }
             }
+        } catch (GuestShutdownException e) {
+            // It came inside a sync or a checkpoint transaction rather than between checkpoints.
+            log.accept(e.getMessage() + ": ending too");
+            return new Outcome(false, "guest shut down on the primary", e.status());
         } catch (ProtocolException | StateFormatException e) {
             // A refusal (ours or the primary's): the primary lives on, so no take-over.
             connection.sendError(String.valueOf(e.getMessage()));

@@ -50,6 +50,7 @@ public final class EpochStage {
      */
     public void receive(DataInputStream in) throws IOException {
         verified = false;
+        deviceState = null; // whatever was validated before is being overwritten now
         crc.reset();
         pageCount = in.readInt();
         int ramPages = (int) (replica.machine().memory().ramSize() >>> GuestMemory.PAGE_SHIFT);
@@ -101,6 +102,7 @@ public final class EpochStage {
         if (!verified) {
             throw new IllegalStateException("no verified epoch is staged");
         }
+        deviceState = null; // set again only once every check below has passed
         int ramPages = (int) (replica.machine().memory().ramSize() >>> GuestMemory.PAGE_SHIFT);
         for (int i = 0, at = 0; i < pageCount; i++, at += EpochCapture.PAGE_RECORD) {
             int page = pages.getInt(at);
@@ -113,8 +115,8 @@ public final class EpochStage {
         if (deviceLength < 0 || deviceLength > stateBytes - 8) {
             throw new StateFormatException("epoch device state of " + deviceLength + " bytes");
         }
-        deviceState = new byte[deviceLength];
-        state.get(4, deviceState, 0, deviceLength);
+        byte[] candidate = new byte[deviceLength];
+        state.get(4, candidate, 0, deviceLength);
         at += 4 + deviceLength;
         int disks = state.getInt(at);
         at += 4;
@@ -141,7 +143,8 @@ public final class EpochStage {
         if (at != stateBytes) {
             throw new StateFormatException("epoch state block has " + (stateBytes - at) + " stray bytes");
         }
-        replica.machine().checkDeviceState(deviceState);
+        replica.machine().checkDeviceState(candidate);
+        deviceState = candidate;
     }
 
     /**

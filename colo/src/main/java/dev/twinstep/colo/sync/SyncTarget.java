@@ -4,6 +4,7 @@ import dev.twinstep.colo.state.EpochStage;
 import dev.twinstep.colo.state.PrecopyReceiver;
 import dev.twinstep.colo.state.ReplicatedMachine;
 import dev.twinstep.colo.wire.ColoMessage;
+import dev.twinstep.colo.wire.GuestShutdownException;
 import dev.twinstep.colo.wire.ProtocolException;
 import dev.twinstep.colo.wire.ReplicationChannel;
 import dev.twinstep.core.state.StateFormatException;
@@ -55,6 +56,7 @@ public final class SyncTarget {
                     receiveCheckpoint(epoch);
                     return epoch;
                 }
+                case GUEST_SHUTDOWN -> throw new GuestShutdownException((int) channel.in().readLong());
                 default -> throw new ProtocolException("unexpected " + message + " during the sync");
             }
         }
@@ -67,7 +69,14 @@ public final class SyncTarget {
      */
     public void receiveCheckpoint(long epoch) throws IOException {
         channel.send(ColoMessage.CHECKPOINT_REPLY, epoch);
-        channel.expect(ColoMessage.VMSTATE_SEND);
+        ColoMessage next = channel.readMessage();
+        if (next == ColoMessage.GUEST_SHUTDOWN) {
+            // The guest ended while the primary was requesting this checkpoint: no epoch follows.
+            throw new GuestShutdownException((int) channel.in().readLong());
+        }
+        if (next != ColoMessage.VMSTATE_SEND) {
+            throw new ProtocolException("expected VMSTATE_SEND, got " + next);
+        }
         try {
             stage.receive(channel.in());
             stage.validate();
@@ -77,7 +86,15 @@ public final class SyncTarget {
             throw new ProtocolException(reason);
         }
         channel.send(ColoMessage.VMSTATE_RECEIVED, epoch);
-        stage.apply();
+        try {
+            stage.apply();
+        } catch (IOException | RuntimeException e) {
+            // Half applied: the replica is no checkpoint at all now, so it must never take over from it.
+            String reason = "checkpoint " + epoch + " could not be applied (" + e.getMessage()
+                    + "): this replica needs a new sync";
+            channel.sendError(reason);
+            throw new ProtocolException(reason);
+        }
         channel.send(ColoMessage.VMSTATE_LOADED, epoch);
     }
 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+/** Message codes on the wire: QEMU's COLOMessage order first, Twinstep's after, nothing else accepted. */
 class ColoMessageTest {
     /** QEMU's COLOMessage enum (qapi/migration.json), in declaration order: code = index. */
     private static final List<String> QEMU_COLO_MESSAGES = List.of("checkpoint-ready", "checkpoint-request",

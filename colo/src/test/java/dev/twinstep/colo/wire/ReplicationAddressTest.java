@@ -9,6 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+/** {@code tcp:HOST:PORT} as users write it, and the one-line refusal of anything else. */
 class ReplicationAddressTest {
     @Test
     void shouldParseHostAndPort() {
