@@ -91,6 +91,7 @@ final class MigrationCommands implements ControlExtension {
             result.put("status", "completed");
             result.put("uri", address.toString());
             result.put("downtime-ms", Math.round(downtime / 1e4) / 100.0);
+            result.put("stop-and-copy-ms", Math.round(pausedNanos / 1e4) / 100.0);
             result.put("total-time-ms", Math.round((System.nanoTime() - started) / 1e4) / 100.0);
             result.put("rounds", report.rounds());
             result.put("final-pages", report.finalPages());

@@ -10,13 +10,14 @@ import java.util.List;
  * a take-over is then short. Off the checkpoint's path: applying an epoch only asks for a sync.
  * A failed sync is retried at the next request (the guest's own flush reports a lasting failure).
  */
-final class DiskSyncer implements AutoCloseable {
+public final class DiskSyncer implements AutoCloseable {
     private final List<DiskImage> disks;
     private final Thread thread;
     private boolean requested;
     private boolean closed;
 
-    DiskSyncer(List<DiskImage> disks) {
+    /** Starts the background thread for {@code disks}. */
+    public DiskSyncer(List<DiskImage> disks) {
         this.disks = disks;
         this.thread = new Thread(this::loop, "twinstep-replica-disk-sync");
         thread.setDaemon(true);
@@ -24,7 +25,7 @@ final class DiskSyncer implements AutoCloseable {
     }
 
     /** Asks for a sync of every disk; returns at once. */
-    synchronized void request() {
+    public synchronized void request() {
         requested = true;
         notifyAll();
     }
@@ -54,6 +55,7 @@ final class DiskSyncer implements AutoCloseable {
         }
     }
 
+    /** Stops the thread once it is idle. */
     @Override
     public synchronized void close() {
         closed = true;

@@ -8,6 +8,8 @@ import dev.twinstep.colo.wire.ReplicationChannel;
 import dev.twinstep.core.machine.Machine;
 import dev.twinstep.core.memory.DirtyLog;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.function.Consumer;
 
 /**
@@ -73,6 +75,15 @@ public final class SyncSource {
             progress.accept("pre-copy round " + round + ": " + taken[0] + " dirty pages, "
                     + ((sender.bytesSent() - before) >> 10) + " KiB");
         }
+        // Load and link the device-state code before the pause, not inside it (a cold process spends
+        // tens of milliseconds there the first time).
+        machine.atBoundary(() -> {
+            try {
+                machine.saveDeviceState(OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
         machine.pause();
         long pausedAt = System.nanoTime();
         try {

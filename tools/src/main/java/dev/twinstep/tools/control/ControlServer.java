@@ -263,6 +263,9 @@ public final class ControlServer implements Closeable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 sendError(id, "interrupted");
+            } catch (RuntimeException | Error e) {
+                // A bug, not the client's fault: the client still gets an answer rather than a hang.
+                sendError(id, "internal error in " + name + ": " + e);
             }
         }
 
