@@ -4,19 +4,16 @@ import dev.twinstep.core.boot.BootException;
 import dev.twinstep.core.boot.BootInfo;
 import dev.twinstep.core.machine.Machine;
 import dev.twinstep.core.machine.MachineConfig;
-import dev.twinstep.devices.debugexit.IsaDebugExit;
 import dev.twinstep.devices.serial.SerialBackend;
-import dev.twinstep.devices.serial.Uart16550;
 import dev.twinstep.tools.GuestCatalog;
+import dev.twinstep.tools.Pc;
 import dev.twinstep.tools.UsageException;
 
 /**
- * A built-in guest on the PC that {@code twinstep run --guest NAME} builds (COM1 and isa-debug-exit),
- * kept for many boots: a benchmark builds it once per trial and re-boots it per run, so guest RAM is
- * allocated once and the measured time is the guest's, not the host allocator's.
- *
- * <p>The tools module has no reusable "machine for guest X" entry point outside its CLI command, so
- * this wires the same public classes that command uses, in the same way.
+ * A built-in guest on the PC that {@code twinstep run --guest NAME} builds ({@link Pc}: COM1 into a
+ * transcript, no NIC, an IDE channel without a drive), kept for many boots: a benchmark builds it once
+ * per trial and re-boots it per run, so guest RAM is allocated once and the measured time is the
+ * guest's, not the host allocator's.
  */
 final class GuestPc {
     private final String guestName;
@@ -28,9 +25,7 @@ final class GuestPc {
     GuestPc(String guestName, long ramBytes) {
         this.guestName = guestName;
         this.image = builtInImage(guestName);
-        this.machine = new Machine(MachineConfig.withRam(ramBytes));
-        machine.addDevice(Uart16550.com1(serial));
-        machine.addDevice(IsaDebugExit.standard());
+        this.machine = Pc.build(MachineConfig.withRam(ramBytes), serial);
     }
 
     /** The machine; run it, or drive its CPU directly, on the benchmark thread. */

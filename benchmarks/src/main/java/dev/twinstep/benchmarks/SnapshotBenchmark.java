@@ -1,25 +1,10 @@
 package dev.twinstep.benchmarks;
 
-import dev.twinstep.core.irq.IrqLine;
 import dev.twinstep.core.machine.Machine;
 import dev.twinstep.core.machine.MachineConfig;
-import dev.twinstep.devices.apic.InterruptRouter;
-import dev.twinstep.devices.apic.IoApic;
-import dev.twinstep.devices.apic.IsaIrqRouting;
-import dev.twinstep.devices.apic.LocalApic;
-import dev.twinstep.devices.debugexit.IsaDebugExit;
-import dev.twinstep.devices.i8042.I8042Controller;
-import dev.twinstep.devices.i8042.SystemControlPortA;
 import dev.twinstep.devices.net.backend.NoneNetBackend;
-import dev.twinstep.devices.net.virtio.VirtioNetPci;
-import dev.twinstep.devices.pci.PciBus;
-import dev.twinstep.devices.pci.PciFunctionState;
-import dev.twinstep.devices.pic.PicPair;
-import dev.twinstep.devices.pit.Pit8254;
-import dev.twinstep.devices.rtc.Mc146818Rtc;
 import dev.twinstep.devices.serial.SerialBackend;
-import dev.twinstep.devices.serial.Uart16550;
-import dev.twinstep.devices.storage.AtaChannel;
+import dev.twinstep.tools.Pc;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -192,39 +177,11 @@ public class SnapshotBenchmark {
     }
 
     /**
-     * A PC wired as {@code twinstep run --netdev none} wires it (the tools module keeps that wiring
-     * package-private, so the same public device classes are put together here in the same order).
-     * The MP table is left out: it is a few bytes of RAM, which the fill overwrites anyway.
+     * The PC of {@code twinstep run --netdev none} ({@link Pc}). Its MP table is written into RAM as
+     * on every such PC; the source's fill and every restore overwrite it, so it changes nothing measured.
      */
     static Machine newPc(long ramBytes) {
-        Machine machine = new Machine(MachineConfig.withRam(ramBytes));
-        PicPair pic = new PicPair();
-        machine.addDevice(pic);
-        LocalApic lapic = new LocalApic(machine.clock());
-        machine.addDevice(lapic);
-        IoApic ioApic = new IoApic(lapic, 0);
-        machine.addDevice(ioApic);
-        machine.cpu().interruptSource = new InterruptRouter(lapic, ioApic, pic);
-        machine.cpu().localApicPresent = true;
-        machine.addDevice(new Pit8254(machine.clock(), isaIrq(pic, ioApic, 0)));
-        machine.addDevice(new I8042Controller(isaIrq(pic, ioApic, 1), machine::requestReset));
-        machine.addDevice(new SystemControlPortA(machine::requestReset));
-        machine.addDevice(new Mc146818Rtc(machine.clock(), isaIrq(pic, ioApic, 8), ramBytes, 1_767_225_600L));
-        machine.addDevice(new Uart16550("serial0", Uart16550.COM1_PORT, SerialBackend.NONE,
-                isaIrq(pic, ioApic, Uart16550.COM1_IRQ), machine.clock()));
-        machine.addDevice(IsaDebugExit.standard());
-        PciBus pci = new PciBus(irq -> isaIrq(pic, ioApic, irq));
-        machine.addDevice(pci);
-        machine.addDevice(new AtaChannel(null, null, isaIrq(pic, ioApic, AtaChannel.PRIMARY_IRQ)));
-        VirtioNetPci nic = new VirtioNetPci(new NoneNetBackend(), VirtioNetPci.DEFAULT_MAC, VirtioNetPci.DEFAULT_IO_BASE,
-                machine.events()::post);
-        pci.plug(3, 0, nic);
-        machine.addDevice(new PciFunctionState(nic));
-        return machine;
-    }
-
-    private static IrqLine isaIrq(PicPair pic, IoApic ioApic, int irq) {
-        return IsaIrqRouting.line(irq, pic.irq(irq), ioApic);
+        return Pc.build(MachineConfig.withRam(ramBytes), SerialBackend.NONE, new NoneNetBackend());
     }
 
     /**

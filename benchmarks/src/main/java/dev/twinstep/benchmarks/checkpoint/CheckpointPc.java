@@ -2,39 +2,23 @@ package dev.twinstep.benchmarks.checkpoint;
 
 import dev.twinstep.colo.net.OutputCommitBackend;
 import dev.twinstep.colo.state.ReplicatedMachine;
-import dev.twinstep.core.irq.IrqLine;
 import dev.twinstep.core.machine.Machine;
 import dev.twinstep.core.machine.MachineConfig;
 import dev.twinstep.core.memory.GuestMemory;
-import dev.twinstep.devices.apic.InterruptRouter;
-import dev.twinstep.devices.apic.IoApic;
-import dev.twinstep.devices.apic.IsaIrqRouting;
-import dev.twinstep.devices.apic.LocalApic;
-import dev.twinstep.devices.debugexit.IsaDebugExit;
-import dev.twinstep.devices.i8042.I8042Controller;
-import dev.twinstep.devices.i8042.SystemControlPortA;
 import dev.twinstep.devices.net.backend.NoneNetBackend;
-import dev.twinstep.devices.net.virtio.VirtioNetPci;
-import dev.twinstep.devices.pci.PciBus;
-import dev.twinstep.devices.pci.PciFunctionState;
-import dev.twinstep.devices.pic.PicPair;
-import dev.twinstep.devices.pit.Pit8254;
-import dev.twinstep.devices.rtc.Mc146818Rtc;
 import dev.twinstep.devices.serial.SerialBackend;
-import dev.twinstep.devices.serial.Uart16550;
-import dev.twinstep.devices.storage.AtaChannel;
+import dev.twinstep.tools.Pc;
 import java.util.List;
 
 /**
- * The machine every checkpoint benchmark replicates: a PC wired as {@code twinstep primary --netdev
- * none} would be (PIC pair, LAPIC, IOAPIC, PIT, i8042, port 0x92, RTC, COM1, isa-debug-exit, PCI with
- * a virtio-net NIC, an IDE channel without a drive), so the device state in each epoch is the real
- * one; the NIC transmits into an {@link OutputCommitBackend}, whose epoch the primary closes in each
+ * The machine every checkpoint benchmark replicates: the PC of {@code twinstep primary --netdev none}
+ * ({@link Pc}: PIC pair, LAPIC, IOAPIC, PIT, i8042, port 0x92, RTC, COM1, isa-debug-exit, PCI with a
+ * virtio-net NIC, an IDE channel without a drive), so the device state in each epoch is the real one;
+ * the NIC transmits into an {@link OutputCommitBackend}, whose epoch the primary closes in each
  * checkpoint pause as {@code ColoPrimary} does. The machine never runs: a benchmark plays the guest
  * by writing pages through {@link GuestMemory}, which marks them in the dirty log as CPU stores do.
- *
- * <p>The wiring repeats the one in {@code SnapshotBenchmark}, which is package-private there; the
- * tools module keeps its own ({@code PcPlatform}) package-private too.
+ * (Building it writes the MP table into the BIOS area, which marks that page dirty; a benchmark
+ * forgets the marks of its first fill, and this one with them, before the epochs it measures.)
  */
 final class CheckpointPc {
     /** Below 1 MiB sits the VGA hole, whose pages a write does not mark; dirty pages are taken above it. */
@@ -52,35 +36,8 @@ final class CheckpointPc {
 
     /** Builds the PC with {@code ramBytes} of zeroed RAM, its output buffer holding frames (protected). */
     static CheckpointPc build(long ramBytes) {
-        Machine machine = new Machine(MachineConfig.withRam(ramBytes));
-        PicPair pic = new PicPair();
-        machine.addDevice(pic);
-        LocalApic lapic = new LocalApic(machine.clock());
-        machine.addDevice(lapic);
-        IoApic ioApic = new IoApic(lapic, 0);
-        machine.addDevice(ioApic);
-        machine.cpu().interruptSource = new InterruptRouter(lapic, ioApic, pic);
-        machine.cpu().localApicPresent = true;
-        machine.addDevice(new Pit8254(machine.clock(), isaIrq(pic, ioApic, 0)));
-        machine.addDevice(new I8042Controller(isaIrq(pic, ioApic, 1), machine::requestReset));
-        machine.addDevice(new SystemControlPortA(machine::requestReset));
-        machine.addDevice(new Mc146818Rtc(machine.clock(), isaIrq(pic, ioApic, 8), ramBytes, 1_767_225_600L));
-        machine.addDevice(new Uart16550("serial0", Uart16550.COM1_PORT, SerialBackend.NONE,
-                isaIrq(pic, ioApic, Uart16550.COM1_IRQ), machine.clock()));
-        machine.addDevice(IsaDebugExit.standard());
-        PciBus pci = new PciBus(irq -> isaIrq(pic, ioApic, irq));
-        machine.addDevice(pci);
-        machine.addDevice(new AtaChannel(null, null, isaIrq(pic, ioApic, AtaChannel.PRIMARY_IRQ)));
         OutputCommitBackend output = new OutputCommitBackend(new NoneNetBackend());
-        VirtioNetPci nic = new VirtioNetPci(output, VirtioNetPci.DEFAULT_MAC, VirtioNetPci.DEFAULT_IO_BASE,
-                machine.events()::post);
-        pci.plug(3, 0, nic);
-        machine.addDevice(new PciFunctionState(nic));
-        return new CheckpointPc(machine, output);
-    }
-
-    private static IrqLine isaIrq(PicPair pic, IoApic ioApic, int irq) {
-        return IsaIrqRouting.line(irq, pic.irq(irq), ioApic);
+        return new CheckpointPc(Pc.build(MachineConfig.withRam(ramBytes), SerialBackend.NONE, output), output);
     }
 
     /** The machine. */
