@@ -5,6 +5,7 @@ import dev.twinstep.core.state.StateFormatException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -28,7 +29,12 @@ public final class InspectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Snapshot snapshot;
         try {
-            snapshot = Snapshot.parse(Files.readAllBytes(file));
+            if (!Files.isRegularFile(file)) {
+                throw new UsageException(file + ": cannot read: not a regular file");
+            }
+            try (FileChannel channel = FileChannel.open(file)) { // verified in place, never loaded whole
+                snapshot = Snapshot.read(channel);
+            }
         } catch (IOException e) {
             throw new UsageException(file + ": cannot read: " + e.getMessage());
         } catch (StateFormatException e) {

@@ -11,8 +11,7 @@ import java.util.zip.CRC32C;
  * stream (device state) takes little, a large one (RAM) few chunks, and no array is as large as the
  * stream. The large chunks are "humongous" objects to the G1 collector, which it allocates outside
  * the young generation and never copies; a stream staged in many small young chunks was copied by
- * each young collection while it was read. Each chunk is added to the CRC32C as soon as it is read,
- * while it is still in the processor's cache.
+ * each young collection while it was read. The stream is added to the CRC32C as it is read.
  */
 final class StagedStream extends SnapshotSource {
     private static final int FIRST_CHUNK = 1 << 16;
@@ -20,6 +19,8 @@ final class StagedStream extends SnapshotSource {
     /** A byte array's object header: a chunk of 2^n - 16 bytes fills whole heap regions. */
     private static final int ARRAY_HEADER = 16;
     private static final int TRAILER = 4;
+    /** How much is read before it is added to the CRC: well within a level-2 cache. */
+    private static final int CACHED_PIECE = 1 << 17;
 
     private byte[][] chunks = new byte[16][];
     /** The stream position of each chunk's first byte. */
@@ -36,20 +37,17 @@ final class StagedStream extends SnapshotSource {
     static StagedStream readAll(InputStream in) throws IOException {
         StagedStream staged = new StagedStream();
         int capacity = FIRST_CHUNK;
-        while (true) {
-            byte[] chunk = new byte[capacity - ARRAY_HEADER];
-            int filled = in.readNBytes(chunk, 0, chunk.length);
-            if (filled > 0) {
-                staged.add(chunk, filled);
-            }
-            if (filled < chunk.length) {
-                return staged;
-            }
+        while (staged.fill(in, new byte[capacity - ARRAY_HEADER])) {
             capacity = Math.min(capacity * 2, LARGEST_CHUNK);
         }
+        return staged;
     }
 
-    private void add(byte[] chunk, int filled) {
+    /**
+     * Reads into {@code chunk} until it is full (true) or the stream ends (false), a piece at a time,
+     * adding each piece to the CRC while it is still in the processor's cache.
+     */
+    private boolean fill(InputStream in, byte[] chunk) throws IOException {
         if (chunkCount == chunks.length) {
             chunks = Arrays.copyOf(chunks, chunkCount * 2);
             starts = Arrays.copyOf(starts, chunkCount * 2);
@@ -57,8 +55,20 @@ final class StagedStream extends SnapshotSource {
         chunks[chunkCount] = chunk;
         starts[chunkCount] = size;
         chunkCount++;
-        size += filled;
-        checksumUpTo(size - TRAILER);
+        int filled = 0;
+        while (filled < chunk.length) {
+            int piece = in.readNBytes(chunk, filled, Math.min(CACHED_PIECE, chunk.length - filled));
+            if (piece == 0) {
+                if (filled == 0) {
+                    chunkCount--;
+                }
+                return false;
+            }
+            filled += piece;
+            size += piece;
+            checksumUpTo(size - TRAILER);
+        }
+        return true;
     }
 
     /** Adds [checksummed, end) to the CRC: the last bytes of the previous chunk and the new one. */
