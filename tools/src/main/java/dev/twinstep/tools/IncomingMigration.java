@@ -29,9 +29,7 @@ final class IncomingMigration implements AutoCloseable {
     /** Binds {@code address} now, so that a busy port is reported before anything starts. */
     static IncomingMigration listen(ReplicationAddress address) throws UsageException {
         try {
-            ServerSocket server = new ServerSocket();
-            server.setReuseAddress(true);
-            server.bind(address.socketAddress());
+            ServerSocket server = ReplicationChannel.listen(address.socketAddress(), 50);
             return new IncomingMigration(address, server);
         } catch (IOException e) {
             throw new UsageException("--incoming " + address + ": cannot listen: " + e.getMessage());

@@ -9,6 +9,7 @@ import dev.twinstep.colo.replication.FaultPlan;
 import dev.twinstep.colo.state.ReplicatedMachine;
 import dev.twinstep.colo.sync.Handshake;
 import dev.twinstep.colo.wire.ReplicationAddress;
+import dev.twinstep.colo.wire.ReplicationChannel;
 import dev.twinstep.core.machine.Machine;
 import dev.twinstep.core.machine.MachineConfig;
 import dev.twinstep.core.machine.RunResult;
@@ -155,9 +156,7 @@ final class SecondaryCommand implements Callable<Integer> {
 
     private ServerSocket bind() throws UsageException {
         try {
-            ServerSocket server = new ServerSocket();
-            server.setReuseAddress(true);
-            server.bind(listen.socketAddress());
+            ServerSocket server = ReplicationChannel.listen(listen.socketAddress(), 50);
             return server;
         } catch (IOException e) {
             throw new UsageException("--listen " + listen + ": cannot listen: " + e.getMessage());

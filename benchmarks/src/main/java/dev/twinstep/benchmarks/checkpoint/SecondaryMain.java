@@ -3,10 +3,12 @@ package dev.twinstep.benchmarks.checkpoint;
 import dev.twinstep.colo.replication.ColoSecondary;
 import dev.twinstep.colo.replication.ColoSettings;
 import dev.twinstep.colo.state.ReplicatedMachine;
+import dev.twinstep.colo.wire.ReplicationChannel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.zip.CRC32C;
 
@@ -34,7 +36,7 @@ public final class SecondaryMain {
         exitWhenParentGoes(System.in);
         PrintStream out = System.out;
         ColoSecondary.MachineFactory factory = offer -> CheckpointPc.build(ramBytes).replica();
-        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        try (ServerSocket listener = ReplicationChannel.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
                 ColoSecondary secondary = new ColoSecondary(listener, factory, SETTINGS,
                         line -> System.err.println("checkpoint secondary: " + line))) {
             out.println("listening " + listener.getLocalPort());

@@ -205,6 +205,7 @@ public final class ColoPrimary implements AutoCloseable {
         if (faults.at(FaultPlan.Kind.STALL_IN_TRANSFER, epoch)) {
             connection.send(ColoMessage.CHECKPOINT_REQUEST, epoch);
             connection.expect(ColoMessage.CHECKPOINT_REPLY, epoch);
+            connection.stopHeartbeats();
             capture.sendFirstHalf(connection);
             stall("stall-in-transfer " + epoch);
         }

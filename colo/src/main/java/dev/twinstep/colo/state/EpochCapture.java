@@ -6,7 +6,6 @@ import dev.twinstep.core.machine.Machine;
 import dev.twinstep.core.memory.DirtyLog;
 import dev.twinstep.core.memory.GuestMemory;
 import dev.twinstep.devices.storage.DiskImage;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
@@ -16,8 +15,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * The primary's side of one epoch: while the machine is paused, {@link #capture} takes the pages and
  * sectors written since the previous epoch (the {@code REPLICATION} dirty logs) and copies them, with
  * the device state, into off-heap staging memory ({@link StagingBuffer}, Chronicle Bytes); the machine may then run on while
- * {@link #send} streams the staged epoch. Reused from epoch to epoch: after warm-up nothing is
- * allocated but the device-state bytes.
+ * {@link #send} streams the staged epoch, from staging straight to the socket
+ * ({@link ReplicationChannel#writeDirect}: no copy through the heap). Reused from epoch to epoch:
+ * after warm-up nothing is allocated but the device-state bytes.
  *
  * <p>Wire form, after {@link ColoMessage#VMSTATE_SEND}: int page count, then per page an int page
  * number and 4096 bytes; then {@link ColoMessage#VMSTATE_SIZE}, a long length and the state block (int
@@ -30,7 +30,11 @@ public final class EpochCapture {
     public static final int PAGE_RECORD = 4 + GuestMemory.PAGE_SIZE;
     /** Bytes of one sector record: number and contents. */
     public static final int SECTOR_RECORD = 8 + DiskImage.SECTOR_SIZE;
-    private static final int CHUNK = 1 << 16;
+    /**
+     * Bytes checksummed and then written at a time: small enough that the socket copies them while
+     * the checksum has just left them in the cache.
+     */
+    static final int PIECE = 1 << 18;
 
     private final ReplicatedMachine replica;
     private final long[] pageBits;
@@ -39,7 +43,6 @@ public final class EpochCapture {
     private final StagingBuffer state = new StagingBuffer(1 << 16);
     private final ByteBuffer sector = ByteBuffer.allocateDirect(DiskImage.SECTOR_SIZE);
     private final StateBytes deviceState = new StateBytes();
-    private final byte[] chunk = new byte[CHUNK];
     private final CRC32C crc = new CRC32C();
     private int pageCount;
     private int pageBytes;
@@ -158,10 +161,10 @@ public final class EpochCapture {
             crc.reset();
             out.writeInt(ColoMessage.VMSTATE_SEND.code);
             out.writeInt(pageCount);
-            copy(pages, pageBytes, out);
+            sendRegion(channel, pages, pageBytes);
             out.writeInt(ColoMessage.VMSTATE_SIZE.code);
             out.writeLong(stateBytes);
-            copy(state, stateBytes, out);
+            sendRegion(channel, state, stateBytes);
             int sum = (int) crc.getValue();
             out.writeInt(corruptForTest ? sum ^ 1 : sum);
         });
@@ -176,16 +179,18 @@ public final class EpochCapture {
             crc.reset();
             out.writeInt(ColoMessage.VMSTATE_SEND.code);
             out.writeInt(pageCount);
-            copy(pages, pageBytes / 2, out);
+            sendRegion(channel, pages, pageBytes / 2);
         });
     }
 
-    private void copy(StagingBuffer from, int length, DataOutputStream out) throws IOException {
-        for (int at = 0; at < length; at += CHUNK) {
-            int n = Math.min(CHUNK, length - at);
-            from.get(at, chunk, 0, n);
-            crc.update(chunk, 0, n);
-            out.write(chunk, 0, n);
+    /** Inside a write action: bytes [0, length) of {@code from}, added to the checksum. */
+    private void sendRegion(ReplicationChannel channel, StagingBuffer from, int length) throws IOException {
+        for (int at = 0; at < length; at += PIECE) {
+            int n = Math.min(PIECE, length - at);
+            ByteBuffer piece = from.region(at, n);
+            crc.update(piece);
+            piece.position(at);
+            channel.writeDirect(piece);
         }
     }
 }

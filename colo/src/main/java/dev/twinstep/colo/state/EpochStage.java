@@ -2,6 +2,7 @@ package dev.twinstep.colo.state;
 
 import dev.twinstep.colo.wire.ColoMessage;
 import dev.twinstep.colo.wire.ProtocolException;
+import dev.twinstep.colo.wire.ReplicationChannel;
 import dev.twinstep.core.memory.DirtyLog;
 import dev.twinstep.core.memory.GuestMemory;
 import dev.twinstep.core.state.StateFormatException;
@@ -21,6 +22,7 @@ import java.util.zip.CRC32C;
 public final class EpochStage {
     /** The largest state block accepted: device state is kilobytes, sectors a few MiB per epoch. */
     private static final long MAX_STATE_BYTES = 1L << 30;
+    /** Heap chunk for streams other than a replication channel's (recorded epochs, tests). */
     private static final int CHUNK = 1 << 16;
 
     private final ReplicatedMachine replica;
@@ -28,7 +30,7 @@ public final class EpochStage {
     private final StagingBuffer pages = new StagingBuffer(1 << 20);
     private final StagingBuffer state = new StagingBuffer(1 << 16);
     private final ByteBuffer sector = ByteBuffer.allocateDirect(DiskImage.SECTOR_SIZE);
-    private final byte[] chunk = new byte[CHUNK];
+    private byte[] chunk;
     private final CRC32C crc = new CRC32C();
     private int pageCount;
     private int stateBytes;
@@ -43,6 +45,8 @@ public final class EpochStage {
 
     /**
      * Reads one epoch, from the page count that follows {@link ColoMessage#VMSTATE_SEND} to the CRC.
+     * From a replication channel's stream ({@link ReplicationChannel.Input}) the bulk bytes go from
+     * the socket straight into off-heap staging.
      *
      * @throws ProtocolException when a length is impossible or the CRC32C does not match (the
      *     staged epoch is then discarded)
@@ -58,7 +62,6 @@ public final class EpochStage {
             throw new ProtocolException("epoch has " + pageCount + " pages, RAM has " + ramPages);
         }
         int pageBytes = pageCount * EpochCapture.PAGE_RECORD;
-        pages.ensure(pageBytes);
         fill(in, pages, pageBytes);
         int code = in.readInt();
         if (code != ColoMessage.VMSTATE_SIZE.code) {
@@ -69,7 +72,6 @@ public final class EpochStage {
             throw new ProtocolException("epoch state block of " + length + " bytes");
         }
         stateBytes = (int) length;
-        state.ensure(stateBytes);
         fill(in, state, stateBytes);
         int sum = in.readInt();
         if (sum != (int) crc.getValue()) {
@@ -78,11 +80,31 @@ public final class EpochStage {
         verified = true;
     }
 
+    /**
+     * Stages {@code length} bytes and adds them to the checksum. The staging grows as the bytes
+     * arrive rather than to the announced length at once, so a corrupt length in a truncated
+     * stream costs no more memory than the bytes that really came.
+     */
     private void fill(DataInputStream in, StagingBuffer into, int length) throws IOException {
+        if (in instanceof ReplicationChannel.Input channelIn) {
+            for (int at = 0; at < length; at += EpochCapture.PIECE) {
+                int n = Math.min(EpochCapture.PIECE, length - at);
+                into.ensure(at + n);
+                ByteBuffer piece = into.region(at, n);
+                channelIn.readFully(piece);
+                piece.position(at);
+                crc.update(piece);
+            }
+            return;
+        }
+        if (chunk == null) {
+            chunk = new byte[CHUNK];
+        }
         for (int at = 0; at < length; at += CHUNK) {
             int n = Math.min(CHUNK, length - at);
             in.readFully(chunk, 0, n);
             crc.update(chunk, 0, n);
+            into.ensure(at + n);
             into.put(at, chunk, 0, n);
         }
     }

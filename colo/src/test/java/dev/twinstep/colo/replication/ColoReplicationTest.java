@@ -11,9 +11,11 @@ import dev.twinstep.colo.state.ReplicatedMachine;
 import dev.twinstep.colo.state.TestMachines;
 import dev.twinstep.colo.wire.Background;
 import dev.twinstep.colo.wire.ReplicationAddress;
+import dev.twinstep.colo.wire.ReplicationChannel;
 import dev.twinstep.core.machine.RunResult;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
@@ -52,7 +54,7 @@ class ColoReplicationTest {
     @BeforeEach
     void startSecondaryAndRelay() throws IOException {
         primaryMachine = TestMachines.replicated(dir, "primary.img");
-        ServerSocket listener = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+        ServerSocket listener = ReplicationChannel.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4);
         secondary = new ColoSecondary(listener, offer -> {
             ReplicatedMachine built = TestMachines.replicated(dir, "secondary.img");
             secondaryDisk = new FailingDisk(built.disks().get(0));
@@ -258,7 +260,7 @@ class ColoReplicationTest {
     void shouldMoveToANewSecondaryOnRetargetWithoutTheOldOneTakingOver() throws Exception {
         startPrimary(0, 1, 1);
         await("the first secondary is protected", () -> secondary.stats().checkpoints() >= 2);
-        ServerSocket secondListener = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
+        ServerSocket secondListener = ReplicationChannel.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4);
         List<String> secondLog = new CopyOnWriteArrayList<>();
         ColoSecondary second = new ColoSecondary(secondListener, offer -> TestMachines.replicated(dir, "second.img"),
                 SETTINGS, secondLog::add);

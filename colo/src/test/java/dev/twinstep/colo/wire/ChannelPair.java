@@ -2,6 +2,7 @@ package dev.twinstep.colo.wire;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
 /**
@@ -21,7 +22,7 @@ public final class ChannelPair implements AutoCloseable {
 
     /** Opens a connection on an ephemeral loopback port. */
     public static ChannelPair open() throws IOException {
-        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        try (ServerSocket server = ReplicationChannel.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1)) {
             // The backlog completes the TCP handshake, so connecting before accepting cannot hang.
             ReplicationChannel source = ReplicationChannel.connect(
                     new ReplicationAddress(InetAddress.getLoopbackAddress().getHostAddress(), server.getLocalPort()), 2000);
