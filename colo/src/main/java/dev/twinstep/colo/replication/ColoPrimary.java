@@ -25,6 +25,8 @@ import java.util.function.Consumer;
  */
 public final class ColoPrimary implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MILLIS = 1000;
+    /** How long a deliberate end of replication waits for the secondary to read the last message. */
+    private static final int GRACEFUL_CLOSE_MILLIS = 1000;
     /** Until the secondary is ready there is nothing to protect, so it may be slow (a busy host). */
     private static final int SYNC_READ_TIMEOUT_MILLIS = 30_000;
 
@@ -80,7 +82,7 @@ public final class ColoPrimary implements AutoCloseable {
         ReplicationChannel current = channel;
         if (current != null) {
             current.sendError("the primary replicates elsewhere now");
-            current.close();
+            current.shutdownOutput(); // the replication thread sees the secondary close, and moves on
         }
         wake(false);
     }
@@ -117,7 +119,17 @@ public final class ColoPrimary implements AutoCloseable {
                 reportedUnreachable = false;
                 connection.setReadTimeout(SYNC_READ_TIMEOUT_MILLIS);
                 connection.startHeartbeats(settings.heartbeatMillis());
-                replicate(connection, capture, address);
+                try {
+                    replicate(connection, capture, address);
+                } catch (IOException e) {
+                    if (closed || target != address) { // we ended it: let the refusal be read first
+                        connection.drainUntilClosed(GRACEFUL_CLOSE_MILLIS);
+                    }
+                    throw e;
+                }
+                if (closed) {
+                    connection.drainUntilClosed(GRACEFUL_CLOSE_MILLIS);
+                }
             } catch (IOException e) {
                 if (closed) {
                     break;
@@ -284,7 +296,7 @@ public final class ColoPrimary implements AutoCloseable {
         ReplicationChannel current = channel;
         if (current != null) {
             current.sendError("the primary stopped replicating");
-            current.close();
+            current.shutdownOutput(); // the replication thread drains to the secondary's close
         }
         if (output != null) {
             output.passThrough();

@@ -368,6 +368,38 @@ public final class ReplicationChannel implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends this side's sending after what was written so far (a FIN, which the peer reads after the
+     * last message), so that a final message — a refusal, a guest shutdown — cannot be lost to the
+     * reset a close with unread input would send. Any thread; the reader then drains to the peer's
+     * close with {@link #drainUntilClosed(int)}.
+     */
+    public void shutdownOutput() {
+        stopHeartbeats();
+        try {
+            socket.shutdownOutput();
+        } catch (IOException ignored) {
+            // The connection is gone already.
+        }
+    }
+
+    /**
+     * The reader's side of a graceful close: reads and drops whatever the peer still sends until it
+     * closes, or {@code millis} pass, so that the close that follows sends no reset.
+     */
+    public void drainUntilClosed(int millis) {
+        try {
+            setReadTimeout(Math.max(1, millis));
+            long deadline = System.nanoTime() + millis * 1_000_000L;
+            byte[] sink = new byte[4096];
+            while (System.nanoTime() < deadline && in.read(sink) >= 0) {
+                // Heartbeats and late replies: nothing to act on any more.
+            }
+        } catch (IOException ignored) {
+            // Timed out or reset: close anyway.
+        }
+    }
+
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
         return closed;
