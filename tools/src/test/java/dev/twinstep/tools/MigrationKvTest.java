@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.twinstep.tools.colo.ControlConnection;
+import dev.twinstep.tools.control.ControlConnection;
 import dev.twinstep.tools.colo.KvProcessHarness;
 import dev.twinstep.tools.colo.KvWorkload;
 import dev.twinstep.tools.launch.TwinstepProcess;
@@ -62,7 +62,7 @@ class MigrationKvTest {
 
         Map<String, Object> reply;
         try (ControlConnection control = harness.control("source")) {
-            reply = control.execute("migrate", Map.of("uri", "tcp:127.0.0.1:" + incomingPort));
+            reply = control.reply("migrate", Map.of("uri", "tcp:127.0.0.1:" + incomingPort));
         }
         Map<?, ?> result = reply.get("return") instanceof Map<?, ?> r ? r : null;
         if (result == null) {
@@ -92,12 +92,12 @@ class MigrationKvTest {
 
         Map<String, Object> reply;
         try (ControlConnection control = harness.control("source")) {
-            reply = control.execute("migrate", Map.of("uri", "tcp:127.0.0.1:" + incomingPort));
+            reply = control.reply("migrate", Map.of("uri", "tcp:127.0.0.1:" + incomingPort));
             String error = String.valueOf(reply.get("error"));
             assertTrue(error.contains("machines differ") && error.contains("ram=67108864") && error.contains("runs on here"),
                     () -> harness.failure("expected a refusal naming the RAM sizes, got " + reply).getMessage());
             awaitMoreAnswers(ANSWERS / 4, "after the refused migration");
-            assertEquals("failed", control.returnOf("query-migrate").get("status"),
+            assertEquals("failed", control.execute("query-migrate", Map.of()).get("status"),
                     () -> harness.failure("query-migrate should report the failure").getMessage());
         }
         assertTrue(source.isAlive(), () -> harness.failure("the source must keep running").getMessage());

@@ -1,6 +1,5 @@
 package dev.twinstep.core.state;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -75,26 +74,5 @@ public final class SectionOutput implements StateWriter {
         ensure(count);
         System.arraycopy(value, offset, buffer, length, count);
         length += count;
-    }
-
-    @Override
-    public void putInts(int[] values) {
-        putInt(values.length);
-        for (int value : values) {
-            putInt(value);
-        }
-    }
-
-    @Override
-    public void putLongs(long[] values) {
-        putInt(values.length);
-        for (long value : values) {
-            putLong(value);
-        }
-    }
-
-    @Override
-    public void putString(String value) {
-        putBytes(value.getBytes(StandardCharsets.UTF_8));
     }
 }

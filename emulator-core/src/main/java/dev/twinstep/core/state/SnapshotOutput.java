@@ -3,7 +3,6 @@ package dev.twinstep.core.state;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 import org.agrona.DirectBuffer;
 
@@ -123,27 +122,5 @@ final class SnapshotOutput implements StateWriter {
             index += step;
             length -= step;
         }
-    }
-
-    @Override
-    public void putInts(int[] values) {
-        putInt(values.length);
-        for (int value : values) {
-            putInt(value);
-        }
-    }
-
-    @Override
-    public void putLongs(long[] values) {
-        putInt(values.length);
-        for (long value : values) {
-            putLong(value);
-        }
-    }
-
-    @Override
-    public void putString(String value) {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        putBytes(bytes, 0, bytes.length);
     }
 }

@@ -18,11 +18,23 @@ public interface StateWriter {
     }
 
     /** A length-prefixed int array. */
-    void putInts(int[] values);
+    default void putInts(int[] values) {
+        putInt(values.length);
+        for (int value : values) {
+            putInt(value);
+        }
+    }
 
     /** A length-prefixed long array. */
-    void putLongs(long[] values);
+    default void putLongs(long[] values) {
+        putInt(values.length);
+        for (long value : values) {
+            putLong(value);
+        }
+    }
 
     /** A length-prefixed UTF-8 string. */
-    void putString(String value);
+    default void putString(String value) {
+        putBytes(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
 }

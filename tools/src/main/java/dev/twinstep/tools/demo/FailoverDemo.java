@@ -1,5 +1,6 @@
 package dev.twinstep.tools.demo;
 
+import dev.twinstep.tools.control.ControlConnection;
 import dev.twinstep.tools.kv.KvLoad;
 import dev.twinstep.tools.launch.TwinstepProcess;
 import java.io.IOException;

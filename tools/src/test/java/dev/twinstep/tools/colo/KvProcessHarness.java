@@ -1,5 +1,6 @@
 package dev.twinstep.tools.colo;
 
+import dev.twinstep.tools.control.ControlConnection;
 import dev.twinstep.tools.launch.TwinstepProcess;
 import java.io.IOException;
 import java.io.RandomAccessFile;

@@ -3,6 +3,7 @@ package dev.twinstep.tools.colo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.twinstep.tools.control.ControlConnection;
 import dev.twinstep.tools.launch.TwinstepProcess;
 import java.nio.file.Path;
 import java.util.Map;
@@ -70,7 +71,7 @@ class PrimaryFailoverTest {
         int newReplicationPort = KvProcessHarness.freeTcpPort();
         TwinstepProcess second = scenario.startSecondary("secondary2", newReplicationPort);
         try (ControlConnection control = harness.control("secondary")) {
-            Map<String, Object> reply = control.execute("colo-protect",
+            Map<String, Object> reply = control.reply("colo-protect",
                     Map.of("secondary", "tcp:127.0.0.1:" + newReplicationPort));
             assertTrue(reply.containsKey("return"), () -> scenario.failureText("colo-protect replied " + reply));
         }

@@ -3,6 +3,7 @@ package dev.twinstep.tools.colo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.twinstep.tools.control.ControlConnection;
 import dev.twinstep.tools.launch.TwinstepProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,7 +56,7 @@ class ReplicationRecoveryTest {
             TwinstepProcess second = scenario.startSecondary("secondary2");
             harness.awaitOccurrence(primary, "colo primary: protected:", 2, KvProcessHarness.START_UP);
             assertEquals("protected", awaitMode(control, "protected"), () -> scenario.failureText("query-colo-status"));
-            assertEquals(2L, control.returnOf("query-colo-status").get("initial-syncs"),
+            assertEquals(2L, control.execute("query-colo-status", Map.of()).get("initial-syncs"),
                     () -> scenario.failureText("the primary should count two initial syncs"));
             scenario.awaitMoreAnswers(ColoScenario.ANSWERS, "after the second sync");
 
@@ -83,7 +84,7 @@ class ReplicationRecoveryTest {
                 () -> scenario.failureText("a refused checkpoint is no reason to take over"));
         assertEquals(1, guestStarts("primary"), () -> scenario.failureText("the primary's guest restarted"));
         try (ControlConnection control = harness.control("secondary")) {
-            Map<String, Object> status = control.returnOf("query-colo-status");
+            Map<String, Object> status = control.execute("query-colo-status", Map.of());
             assertEquals("protected", status.get("mode"), () -> scenario.failureText("secondary status " + status));
         }
         scenario.killPrimaryAndAwaitTakeOver(primary, secondary);
@@ -96,7 +97,7 @@ class ReplicationRecoveryTest {
         long deadline = System.nanoTime() + KvProcessHarness.EVENT.toNanos();
         Object mode;
         do {
-            mode = control.returnOf("query-colo-status").get("mode");
+            mode = control.execute("query-colo-status", Map.of()).get("mode");
             if (wanted.equals(mode)) {
                 break;
             }

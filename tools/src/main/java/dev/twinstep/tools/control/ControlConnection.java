@@ -1,6 +1,5 @@
-package dev.twinstep.tools.demo;
+package dev.twinstep.tools.control;
 
-import dev.twinstep.tools.control.Json;
 import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
@@ -12,14 +11,16 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The demo's side of a child's control socket (docs/control-protocol.md): greeting, capability
- * negotiation, then one command at a time; events that arrive between replies are skipped.
+ * A client of a twinstep control socket (docs/control-protocol.md), for the demo and the tests:
+ * greeting, capability negotiation, then one command at a time; events that arrive between replies
+ * are skipped.
  */
-final class ControlConnection implements Closeable {
+public final class ControlConnection implements Closeable {
     private final SocketChannel channel;
     private final BufferedReader in;
     private final OutputStream out;
@@ -30,8 +31,27 @@ final class ControlConnection implements Closeable {
         this.out = Channels.newOutputStream(channel);
     }
 
+    /**
+     * Connects to {@code path} and negotiates, retrying until {@code timeout} while the process has
+     * not opened its socket yet (a secondary opens it only once a primary has connected).
+     */
+    public static ControlConnection open(Path path, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return open(path);
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("control socket " + path + " did not open within " + timeout + ": "
+                            + e.getMessage(), e);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     /** Connects to the unix socket at {@code path} and negotiates capabilities. */
-    static ControlConnection open(Path path) throws IOException {
+    public static ControlConnection open(Path path) throws IOException {
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             channel.connect(UnixDomainSocketAddress.of(path));
@@ -50,7 +70,19 @@ final class ControlConnection implements Closeable {
 
     /** Runs {@code command} and returns its result object; an error reply is an IOException with its reason. */
     @SuppressWarnings("unchecked")
-    Map<String, Object> execute(String command, Map<String, Object> arguments) throws IOException {
+    public Map<String, Object> execute(String command, Map<String, Object> arguments) throws IOException {
+        Map<String, Object> message = reply(command, arguments);
+        if (message.containsKey("error")) {
+            Object error = message.get("error");
+            Object desc = error instanceof Map<?, ?> e ? e.get("desc") : error;
+            throw new IOException(command + ": " + desc);
+        }
+        Object result = message.get("return");
+        return result instanceof Map ? (Map<String, Object>) result : Map.of();
+    }
+
+    /** Runs {@code command} and returns the whole reply, {@code return} or {@code error}. */
+    public Map<String, Object> reply(String command, Map<String, Object> arguments) throws IOException {
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("execute", command);
         if (!arguments.isEmpty()) {
@@ -63,14 +95,8 @@ final class ControlConnection implements Closeable {
             if (message == null) {
                 throw new IOException("the control connection closed before the reply to " + command);
             }
-            if (message.containsKey("return")) {
-                Object result = message.get("return");
-                return result instanceof Map ? (Map<String, Object>) result : Map.of();
-            }
-            if (message.containsKey("error")) {
-                Object error = message.get("error");
-                Object desc = error instanceof Map<?, ?> e ? e.get("desc") : error;
-                throw new IOException(command + ": " + desc);
+            if (message.containsKey("return") || message.containsKey("error")) {
+                return message;
             }
         }
     }
@@ -93,7 +119,7 @@ final class ControlConnection implements Closeable {
     }
 
     /** Connects, runs one command, and disconnects. */
-    static Map<String, Object> executeOnce(Path path, String command, Map<String, Object> arguments) throws IOException {
+    public static Map<String, Object> executeOnce(Path path, String command, Map<String, Object> arguments) throws IOException {
         try (ControlConnection connection = open(path)) {
             return connection.execute(command, arguments);
         }
