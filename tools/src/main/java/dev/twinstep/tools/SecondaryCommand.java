@@ -13,6 +13,7 @@ import dev.twinstep.colo.wire.ReplicationChannel;
 import dev.twinstep.core.machine.Machine;
 import dev.twinstep.core.machine.MachineConfig;
 import dev.twinstep.core.machine.RunResult;
+import dev.twinstep.devices.net.NetBackend;
 import dev.twinstep.devices.serial.SerialBackend;
 import dev.twinstep.tools.control.ControlAddress;
 import dev.twinstep.tools.control.ControlServer;
@@ -230,13 +231,19 @@ final class SecondaryCommand implements Callable<Integer> {
      */
     private void activateNetwork(ColoLog log) throws UsageException, InterruptedException {
         long deadline = System.nanoTime() + TAKE_OVER_ENDPOINT_MILLIS * 1_000_000L;
+        // The back end built with the machine is used for the first attempt only: a back end whose
+        // start failed has closed itself (its I/O thread would end at once), so each retry gets a
+        // new one.
+        NetBackend real = guest.hostBackend;
         while (true) {
             try {
-                standby.activate(guest.hostBackend);
+                standby.activate(real);
                 output.passThrough();
                 log.accept("network endpoint taken over (" + guest.netdev().text() + ")");
                 return;
             } catch (IOException e) {
+                real.close();
+                real = guest.netdev().create();
                 if (System.nanoTime() > deadline) {
                     throw new UsageException("cannot take the network endpoint over (" + guest.netdev().text() + "): "
                             + e.getMessage() + "; is the primary still alive?");
